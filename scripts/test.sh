@@ -11,4 +11,9 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
+# The real peers of the interop tests (snarkjs, circom2, circomlibjs), pinned by the lock file.
+if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules ]; then
+    npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+fi
+
 exec .venv/bin/python -m pytest "$@"
