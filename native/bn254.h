@@ -75,6 +75,54 @@ int bn254_vec_equal(int field, const uint64_t *a, const uint64_t *b, size_t n);
 
 /* ---------------------------------------------------------------- curve.c, msm.c: G1, G2 */
 
+/* Points. Affine G1 = 8 limbs (x, y), affine G2 = 16 limbs (x.c0, x.c1, y.c0, y.c1), all
+ * coordinates Montgomery Fp; the all-zero affine point is infinity. Jacobian G1 = 12 limbs,
+ * G2 = 24 limbs (X, Y, Z), Z = 0 is infinity. G2 is the twist y^2 = x^3 + 3/(9+u). The same
+ * functions exist for g1 and g2; they work element-wise on n points and outputs may alias
+ * inputs unless stated. */
+int bn254_g1_from_affine(uint64_t *out_jac, const uint64_t *aff, size_t n);
+int bn254_g2_from_affine(uint64_t *out_jac, const uint64_t *aff, size_t n);
+/* Batch Jacobian -> affine with one field inversion; `scratch` holds n coordinates (G1: 4n
+ * limbs, G2: 8n limbs); out must not alias jac. */
+int bn254_g1_to_affine(uint64_t *out_aff, const uint64_t *jac, size_t n, uint64_t *scratch);
+int bn254_g2_to_affine(uint64_t *out_aff, const uint64_t *jac, size_t n, uint64_t *scratch);
+int bn254_g1_add(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *b_jac, size_t n);
+int bn254_g2_add(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *b_jac, size_t n);
+int bn254_g1_add_affine(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *b_aff,
+                        size_t n);
+int bn254_g2_add_affine(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *b_aff,
+                        size_t n);
+int bn254_g1_double(uint64_t *out_jac, const uint64_t *a_jac, size_t n);
+int bn254_g2_double(uint64_t *out_jac, const uint64_t *a_jac, size_t n);
+int bn254_g1_neg(uint64_t *out_jac, const uint64_t *a_jac, size_t n);
+int bn254_g2_neg(uint64_t *out_jac, const uint64_t *a_jac, size_t n);
+/* 1 if a[i] == b[i] as points for every i, else 0. */
+int bn254_g1_equal(const uint64_t *a_jac, const uint64_t *b_jac, size_t n);
+int bn254_g2_equal(const uint64_t *a_jac, const uint64_t *b_jac, size_t n);
+/* out[i] = [k_i] a[i], k_i given as scalar_limbs canonical little-endian limbs (any value,
+ * not reduced mod r, so [r] P tests subgroup membership). */
+int bn254_g1_mul(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *scalars,
+                 size_t scalar_limbs, size_t n);
+int bn254_g2_mul(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *scalars,
+                 size_t scalar_limbs, size_t n);
+/* BN254_OK if every affine point has coordinates < p and is on the curve (and, for G2 with
+ * check_subgroup=1, in the order-r subgroup by the fast psi test); else the first failure's
+ * status (NONCANONICAL, NOT_ON_CURVE, NOT_IN_SUBGROUP) with its index in *bad_index. G1's
+ * cofactor is 1, so check_subgroup changes nothing there. */
+int bn254_g1_validate(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index);
+int bn254_g2_validate(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index);
+/* The endomorphism psi (untwist-Frobenius-twist) on Jacobian G2 points. */
+int bn254_g2_psi(uint64_t *out_jac, const uint64_t *a_jac, size_t n);
+/* MSM: out = sum [k_i] P_i for n affine points and n canonical Fr scalars (4 limbs, < r,
+ * else BN254_ERR_NONCANONICAL), Pippenger with signed windows on `threads` threads. The
+ * caller provides `scratch` of at least bn254_g?_msm_scratch_words(n, threads) words. */
+int bn254_g1_msm_scratch_words(size_t n, int threads, size_t *words);
+int bn254_g2_msm_scratch_words(size_t n, int threads, size_t *words);
+int bn254_g1_msm(uint64_t out_jac[12], const uint64_t *points, const uint64_t *scalars, size_t n,
+                 uint64_t *scratch, size_t scratch_words, int threads);
+int bn254_g2_msm(uint64_t out_jac[24], const uint64_t *points, const uint64_t *scalars, size_t n,
+                 uint64_t *scratch, size_t scratch_words, int threads);
+
 /* ---------------------------------------------------------------- pairing.c */
 
 /* ---------------------------------------------------------------- poseidon.c */
