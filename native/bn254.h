@@ -106,11 +106,13 @@ int bn254_g1_mul(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *scala
 int bn254_g2_mul(uint64_t *out_jac, const uint64_t *a_jac, const uint64_t *scalars,
                  size_t scalar_limbs, size_t n);
 /* BN254_OK if every affine point has coordinates < p and is on the curve (and, for G2 with
- * check_subgroup=1, in the order-r subgroup by the fast psi test); else the first failure's
- * status (NONCANONICAL, NOT_ON_CURVE, NOT_IN_SUBGROUP) with its index in *bad_index. G1's
- * cofactor is 1, so check_subgroup changes nothing there. */
-int bn254_g1_validate(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index);
-int bn254_g2_validate(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index);
+ * check_subgroup=1, in the order-r subgroup by the fast psi test, on `threads` threads);
+ * else the first failure's status (NONCANONICAL, NOT_ON_CURVE, NOT_IN_SUBGROUP) with its
+ * index in *bad_index. G1's cofactor is 1, so check_subgroup changes nothing there. */
+int bn254_g1_validate(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index,
+                      int threads);
+int bn254_g2_validate(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index,
+                      int threads);
 /* The endomorphism psi (untwist-Frobenius-twist) on Jacobian G2 points. */
 int bn254_g2_psi(uint64_t *out_jac, const uint64_t *a_jac, size_t n);
 /* MSM: out = sum [k_i] P_i for n affine points and n canonical Fr scalars (4 limbs, < r,

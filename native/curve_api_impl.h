@@ -61,8 +61,10 @@ int EXP(mul)(uint64_t *out, const uint64_t *a, const uint64_t *scalars, size_t s
     return BN254_OK;
 }
 
-int EXP(validate)(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index) {
-    for (size_t i = 0; i < n; i++) {
+/* Status of the first invalid point of aff[begin, end), its index in *bad. */
+static int PT(validate_range)(const uint64_t *aff, size_t begin, size_t end, int check_subgroup,
+                              size_t *bad) {
+    for (size_t i = begin; i < end; i++) {
         const uint64_t *a = aff + AW * i;
         int status = BN254_OK;
         for (int k = 0; k < AW; k += 4)
@@ -71,8 +73,40 @@ int EXP(validate)(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad
         if (status == BN254_OK && check_subgroup && !PT(aff_in_subgroup)(a))
             status = BN254_ERR_NOT_IN_SUBGROUP;
         if (status != BN254_OK) {
-            if (bad_index) *bad_index = i;
+            *bad = i;
             return status;
+        }
+    }
+    return BN254_OK;
+}
+
+struct PT(validate_job) {
+    const uint64_t *aff;
+    size_t n;
+    int check_subgroup, threads;
+    int status[VALIDATE_MAX_THREADS];
+    size_t bad[VALIDATE_MAX_THREADS];
+};
+
+static void PT(validate_task)(void *ctx, size_t begin, size_t end) {
+    struct PT(validate_job) *job = ctx;
+    int t = 0; /* parallel_for's chunk t starts at n*t/T */
+    while (t + 1 < job->threads && job->n * (size_t)(t + 1) / job->threads <= begin) t++;
+    job->status[t] = PT(validate_range)(job->aff, begin, end, job->check_subgroup, &job->bad[t]);
+}
+
+int EXP(validate)(const uint64_t *aff, size_t n, int check_subgroup, size_t *bad_index,
+                  int threads) {
+    struct PT(validate_job) job = {.aff = aff, .n = n, .check_subgroup = check_subgroup};
+    /* Only the G2 subgroup test is costly enough to be worth threads. */
+    job.threads = check_subgroup && AW == 16 && n >= 16 ? parallel_threads(threads, n) : 1;
+    if (job.threads > VALIDATE_MAX_THREADS) job.threads = VALIDATE_MAX_THREADS;
+    for (int t = 0; t < job.threads; t++) job.status[t] = BN254_OK;
+    parallel_for(n, job.threads, PT(validate_task), &job);
+    for (int t = 0; t < job.threads; t++) { /* chunks are in order: the first failure wins */
+        if (job.status[t] != BN254_OK) {
+            if (bad_index) *bad_index = job.bad[t];
+            return job.status[t];
         }
     }
     return BN254_OK;

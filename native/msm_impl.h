@@ -269,7 +269,7 @@ static void M(plan)(struct M(job) *job, size_t n, int threads) {
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
     job->batch_affine = n >= MSM_BATCH_AFFINE_MIN;
-    size_t B = nb / 8;
+    size_t B = nb / 4;
     if (B < 64) B = 64;
     if (B > 1024) B = 1024;
     job->batch = B;

@@ -179,3 +179,27 @@ def test_g2_subgroup_check_against_multiplication_by_r(rng: np.random.Generator)
     # vectors can skip the subgroup check explicitly (on-curve only)
     q = twist_point_off_subgroup(99)
     assert len(G2.array([q], validate=False)) == 1
+
+
+def test_g2_subgroup_check_rejects_small_order_points() -> None:
+    """Points whose order is a small factor of the twist's cofactor h = 2p - r (and their sums
+    with G2 points) are where a membership shortcut could be fooled; they must fail."""
+    h = 2 * P - R  # #E'(Fp2) = h * r
+    q = twist_point_off_subgroup(7)
+    for ell in (10069, 5864401):  # prime factors of h
+        t = G2.mul(q, h * R // ell)
+        assert t is not None and G2.mul(t, ell) is None  # order exactly ell
+        assert not G2.is_in_subgroup(t)
+        assert not G2.is_in_subgroup(G2.add(t, G2.mul(G2.generator, 5)))
+
+
+def test_g2_vector_validation_reports_first_bad_index() -> None:
+    good = [G2.mul(G2.generator, k) for k in range(1, 40)]
+    bad = twist_point_off_subgroup(11)
+    arr = G2.array(good + [None], validate=True)  # threaded path, all valid
+    assert len(arr) == 40
+    pts = good[:25] + [bad] + good[25:]
+    raw = G2.array(pts, validate=False).aff
+    with pytest.raises(errors.NotInSubgroupError, match="point 25"):
+        _c.validate("g2", raw, subgroup=True, threads=2)
+    _c.validate("g2", raw, subgroup=False)  # on the curve: fine without the subgroup test

@@ -120,11 +120,11 @@ def psi(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def validate(group: str, aff: np.ndarray, subgroup: bool = True) -> None:
+def validate(group: str, aff: np.ndarray, subgroup: bool = True, threads: int = 0) -> None:
     """Raise NonCanonical/NotOnCurve/NotInSubgroupError for the first bad affine point."""
     aff = _points(aff, group, "aff")
     bad = ffi.new("size_t *")
-    status = _fn(group, "validate")(u64_ptr(aff), len(aff), int(subgroup), bad)
+    status = _fn(group, "validate")(u64_ptr(aff), len(aff), int(subgroup), bad, threads)
     if status != lib.BN254_OK:
         check(status, f"{group.upper()} point {bad[0]}")
 
