@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from zkcore.field import FieldArray, Fp, Fr, ints_to_limbs, limbs_to_ints
 G1Point = tuple[int, int] | None
 Fp2 = tuple[int, int]
 G2Point = tuple[Fp2, Fp2] | None
-Point = Union[G1Point, G2Point]
+Point = G1Point | G2Point
 
 P = Fp.modulus
 R = Fr.modulus
@@ -48,12 +48,13 @@ class Group:
         """A point's coordinates as 2*degree ints (all zero for infinity), shape-checked."""
         if point is None:
             return [0] * (2 * self.degree)
+        flat: list[Any]
         try:
             x, y = point  # type: ignore[misc]
             if self.degree == 1:
                 flat = [x, y]
             else:
-                (x0, x1), (y0, y1) = x, y
+                (x0, x1), (y0, y1) = x, y  # type: ignore[misc]
                 flat = [x0, x1, y0, y1]
         except (TypeError, ValueError):
             raise errors.ArgumentError(f"malformed {self.name} point: {point!r}") from None

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from zkcore import errors
-from zkcore.curve import G1, G2, P, Fp2, G1Point, G2Point, Group, Point
+from zkcore.curve import G1, G2, Fp2, G1Point, G2Point, Group, P, Point
 
 FLAG_INFINITY = 0x80
 FLAG_LARGEST = 0x40
@@ -156,9 +156,8 @@ def g1_compress(point: G1Point) -> bytes:
 def _split_flags(data: bytes, what: str) -> tuple[int, bytes]:
     flags = data[0] & _FLAGS
     rest = bytes([data[0] & ~_FLAGS & 0xFF]) + data[1:]
-    if flags & FLAG_INFINITY:
-        if flags & FLAG_LARGEST or any(rest):
-            raise errors.EncodingError(f"{what}: infinity flag with other bits set")
+    if flags & FLAG_INFINITY and (flags & FLAG_LARGEST or any(rest)):
+        raise errors.EncodingError(f"{what}: infinity flag with other bits set")
     return flags, rest
 
 
@@ -244,7 +243,7 @@ def g1_from_json(obj: Any) -> G1Point:
 
 
 def g2_to_json(point: G2Point) -> list[list[str]]:
-    """G2 -> snarkjs's [[x0, x1], [y0, y1], ["1", "0"]]; infinity [["0","0"],["1","0"],["0","0"]]."""
+    """G2 -> snarkjs's [[x0, x1], [y0, y1], ["1", "0"]]; infinity [[0, 0], [1, 0], [0, 0]]."""
     if point is None:
         return [["0", "0"], ["1", "0"], ["0", "0"]]
     G2.validate(point)

@@ -10,7 +10,7 @@ from py_ecc import optimized_bn128 as ecc
 from tests.zkcore.curve_helpers import GROUPS, from_ecc, to_ecc, twist_point_off_subgroup
 from zkcore import errors
 from zkcore._native import curve as _c
-from zkcore.curve import G1, G2, R, Group, PointArray, g1_add, g1_mul, g1_neg, g2_mul
+from zkcore.curve import G1, G2, Group, PointArray, R, g1_add, g1_mul, g1_neg, g2_mul
 from zkcore.field import Fp, Fr
 
 P = Fp.modulus

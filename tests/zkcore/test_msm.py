@@ -14,7 +14,7 @@ from py_ecc import optimized_bn128 as ecc
 from tests.zkcore.curve_helpers import GROUPS, from_ecc, to_ecc
 from zkcore import errors
 from zkcore._native import curve as _c
-from zkcore.curve import G1, G2, R, Group, msm_g1, msm_g2
+from zkcore.curve import G1, G2, Group, R, msm_g1, msm_g2
 from zkcore.field import Fr, ints_to_limbs
 
 

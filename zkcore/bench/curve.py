@@ -3,6 +3,8 @@ multiplication against py_ecc."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zkcore.bench import BenchOptions, BenchResult, benchmark, median_ms
@@ -63,7 +65,7 @@ def _mul(name: str, group: Group, opts: BenchOptions) -> BenchResult:
     arr = group.array([point] * count)
     native = median_ms(lambda: arr.scale(ks), opts.repeat)
     # Baseline: py_ecc's multiply on the same point and scalars (a slice, scaled up: slow).
-    g = ecc.multiply(ecc.G1 if group is G1 else ecc.G2, 123456789)
+    g: Any = ecc.multiply(ecc.G1 if group is G1 else ecc.G2, 123456789)  # type: ignore[type-var]
     sample = ks[: max(1, min(count, 4))]
     part = median_ms(lambda: [ecc.multiply(g, k) for k in sample], 1, warmup=0)
     baseline = part * count / len(sample)
