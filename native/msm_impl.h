@@ -1,6 +1,7 @@
 /*
  * msm_impl.h - Pippenger multi-scalar multiplication over one group, a template included by
- * msm.c once per group after defining MSM_G (g1 or g2) and MSM_FL (limbs per coordinate).
+ * msm.c once per group after defining MSM_G (g1 or g2), MSM_FL (limbs per coordinate),
+ * MSM_FIELD (fp or fp2) and MSM_BATCH_AFFINE_MIN (smallest n for batch-affine buckets).
  *
  * sum_i k_i P_i for affine P_i and canonical scalars k_i < r:
  *  1. scalars 0 and points at infinity are dropped, scalars 1 are summed directly (a Groth16
@@ -260,8 +261,6 @@ static unsigned M(window_bits)(size_t n) {
     return (unsigned)c;
 }
 
-/* Below this many points batches are too short to pay for their inversions. */
-#define MSM_BATCH_AFFINE_MIN 4096
 
 static void M(plan)(struct M(job) *job, size_t n, int threads) {
     job->c = M(window_bits)(n);
@@ -342,5 +341,6 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
 #undef MSM_G
 #undef MSM_FL
 #undef MSM_FIELD
+#undef MSM_BATCH_AFFINE_MIN
 #undef F
 #undef FL
