@@ -16,8 +16,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+
 from zkcore import errors
-from zkcore.curve import G1, G2, Fp2, G1Point, G2Point, Group, P, Point
+from zkcore._native import field as _field
+from zkcore.curve import G1, G2, Fp2, G1Point, G2Point, Group, P, Point, PointArray
+from zkcore.field import Fp
 
 FLAG_INFINITY = 0x80
 FLAG_LARGEST = 0x40
@@ -138,6 +142,32 @@ def g2_from_eth(data: bytes) -> G2Point:
         return None
     x1, x0, y1, y0 = (_coord(data[i : i + 32], "G2") for i in range(0, 128, 32))
     return _checked(G2, ((x0, x1), (y0, y1)))  # type: ignore[return-value]
+
+
+# ---- Ethereum layout, whole vectors in C ----
+
+_ETH_ORDER = {"G1": [0, 1], "G2": [1, 0, 3, 2]}  # coordinate order on the wire vs in limbs
+
+
+def array_from_eth(group: Group, data: bytes, *, validate: bool = True) -> PointArray:
+    """Concatenated EIP-196/197 encodings -> a PointArray (validated in C, threaded)."""
+    size = 64 * group.degree
+    if not isinstance(data, bytes | bytearray | memoryview) or len(data) % size:
+        raise errors.EncodingError(f"{group.name} array: expected a multiple of {size} bytes")
+    coords = 2 * group.degree
+    mont = _field.from_bytes(Fp.native_id, bytes(data), big_endian=True, strict=True)
+    aff = mont.reshape(-1, coords, 4)[:, _ETH_ORDER[group.name], :]
+    return group.from_affine_limbs(np.ascontiguousarray(aff.reshape(-1, 4 * coords)),
+                                   validate=validate)
+
+
+def array_to_eth(points: PointArray) -> bytes:
+    """A PointArray -> concatenated EIP-196/197 encodings (infinity is all zero)."""
+    group = points.group
+    coords = 2 * group.degree
+    aff = points.aff.reshape(-1, coords, 4)[:, _ETH_ORDER[group.name], :]
+    return _field.to_bytes(Fp.native_id, np.ascontiguousarray(aff.reshape(-1, 4)),
+                           big_endian=True)
 
 
 # ---- compressed ----

@@ -110,6 +110,34 @@ def test_eth_invalid_rejected() -> None:
         enc.g2_to_eth(q)  # type: ignore[arg-type]
 
 
+def test_eth_arrays_match_single_point_codec(rng: np.random.Generator) -> None:
+    for group, pts, single in ((G1, g1_points(rng), enc.g1_to_eth),
+                               (G2, g2_points(rng), enc.g2_to_eth)):
+        data = b"".join(single(p) for p in pts)  # type: ignore[arg-type]
+        arr = enc.array_from_eth(group, data)
+        assert arr.to_points() == pts
+        assert enc.array_to_eth(arr) == data
+        assert len(enc.array_from_eth(group, b"")) == 0
+
+
+def test_eth_arrays_invalid_rejected() -> None:
+    good = enc.g2_to_eth(G2.generator)
+    with pytest.raises(errors.EncodingError):
+        enc.array_from_eth(G2, good[:-1])
+    with pytest.raises(errors.EncodingError):
+        enc.array_from_eth(G1, "ab")  # type: ignore[arg-type]
+    with pytest.raises(errors.NonCanonicalError):
+        enc.array_from_eth(G1, enc.g1_to_eth(G1.generator) + P.to_bytes(32, "big") + bytes(32))
+    with pytest.raises(errors.NotOnCurveError, match="point 1"):
+        enc.array_from_eth(G1, enc.g1_to_eth(G1.generator) + (1).to_bytes(32, "big") * 2)
+    q = twist_point_off_subgroup(5)
+    (x0, x1), (y0, y1) = q  # type: ignore[misc]
+    bad = b"".join(v.to_bytes(32, "big") for v in (x1, x0, y1, y0))
+    with pytest.raises(errors.NotInSubgroupError, match="point 2"):
+        enc.array_from_eth(G2, good + good + bad)
+    assert len(enc.array_from_eth(G2, good + bad, validate=False)) == 2
+
+
 # ---- compressed ----
 
 def test_compressed_round_trip(rng: np.random.Generator) -> None:
