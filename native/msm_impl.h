@@ -101,6 +101,7 @@ struct M(state) {
     size_t nbatch;
     uint32_t *qb, *qp;   /* queue of additions waiting for a busy bucket */
     size_t nqueue;
+    uint64_t *spill;     /* nb Jacobian points: additions that met a busy bucket twice */
 };
 
 static void M(load_point)(const struct M(state) *st, uint64_t out[AW], uint32_t tagged) {
@@ -176,23 +177,19 @@ static int M(schedule)(struct M(state) *st, uint32_t b, uint32_t tagged) {
     return 1;
 }
 
-/* Retry the queued additions after a flush, until the queue is empty or stuck on busy
- * buckets of the new batch. */
+/* Retry the queued additions after a flush. One that meets a busy bucket again goes to the
+ * bucket's Jacobian spill (a mixed addition, 11 multiplications) rather than waiting for yet
+ * another batch: with many equal digits (a witness full of small values) batches would
+ * otherwise shrink to a few additions, each paying for a whole inversion. */
 static void M(drain)(struct M(state) *st) {
-    while (st->nqueue > 0) {
-        size_t kept = 0;
-        for (size_t k = 0; k < st->nqueue; k++) {
-            if (!M(schedule)(st, st->qb[k], st->qp[k])) {
-                st->qb[kept] = st->qb[k];
-                st->qp[kept] = st->qp[k];
-                kept++;
-            }
-        }
-        int progress = kept < st->nqueue;
-        st->nqueue = kept;
-        if (kept == 0) break;
-        if (!progress || kept >= st->job->batch / 2) M(flush)(st);
+    uint64_t q[AW];
+    for (size_t k = 0; k < st->nqueue; k++) {
+        if (M(schedule)(st, st->qb[k], st->qp[k])) continue;
+        uint64_t *spill = st->spill + (size_t)JW * st->qb[k];
+        M(load_point)(st, q, st->qp[k]);
+        PT(jac_add_affine)(spill, spill, q);
     }
+    st->nqueue = 0;
 }
 
 static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t *mem) {
@@ -206,10 +203,14 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     st.bp = st.bb + B;
     st.qb = st.bp + B;
     st.qp = st.qb + B;
-    st.full = (uint8_t *)(st.qp + B);
+    st.spill = (uint64_t *)(st.qp + B);
+    st.full = (uint8_t *)(st.spill + nb * JW);
     st.busy = st.full + nb;
     st.nbatch = st.nqueue = 0;
-    for (size_t b = 0; b < nb; b++) st.full[b] = st.busy[b] = 0;
+    for (size_t b = 0; b < nb; b++) {
+        st.full[b] = st.busy[b] = 0;
+        PT(jac_set_inf)(st.spill + b * JW);
+    }
 
     for (size_t k = 0; k < job->m; k++) {
         uint32_t i = job->idx[k];
@@ -234,6 +235,7 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     PT(jac_set_inf)(acc);
     for (size_t b = nb; b-- > 0;) {
         if (st.full[b]) PT(jac_add_affine)(run, run, st.bx + b * AW);
+        if (!PT(jac_is_inf)(st.spill + b * JW)) PT(jac_add)(run, run, st.spill + b * JW);
         PT(jac_add)(acc, acc, run);
     }
     PT(jac_copy)(job->window_sums + w * JW, acc);
@@ -273,7 +275,7 @@ static void M(plan)(struct M(job) *job, size_t n, int threads) {
     if (B > 1024) B = 1024;
     job->batch = B;
     if (job->batch_affine)
-        job->thread_words = nb * AW + 2 * B * FL + 2 * B + (2 * nb + 7) / 8;
+        job->thread_words = nb * AW + 2 * B * FL + 2 * B + nb * JW + (2 * nb + 7) / 8;
     else
         job->thread_words = nb * JW;
 }
