@@ -21,7 +21,7 @@ SECRET_KEY_BYTES = 32
 class Settings(BaseSettings):
     """Everything the service reads from its environment; one instance per app."""
 
-    model_config = SettingsConfigDict(env_prefix="TICKETKING_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TICKETKING_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Path("./data")
     database_url: str | None = Field(
