@@ -1,0 +1,35 @@
+"""POST /merchants."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import API, Factory, MerchantCtx, auth
+
+
+def test_admin_creates_merchant_with_a_working_key(client: TestClient, admin_key: str) -> None:
+    r = client.post(f"{API}/merchants", json={"name": "  Acme Live "}, headers=auth(admin_key))
+    assert r.status_code == 201
+    body = r.json()
+    assert body["merchant_id"].startswith("m_") and body["name"] == "Acme Live"
+    assert body["api_key"].startswith("tk_") and body["created_at"].endswith("Z")
+    # The new key works as a merchant key at once.
+    assert client.post(f"{API}/keys", json={"role": "merchant"},
+                       headers=auth(body["api_key"])).status_code == 201
+
+
+def test_merchant_and_gate_keys_cannot_create_merchants(
+    client: TestClient, factory: Factory, merchant: MerchantCtx
+) -> None:
+    ev = factory.event(merchant)
+    gate = factory.gate_key(merchant, ev["event_id"])
+    for key in (merchant.key, gate["api_key"]):
+        r = client.post(f"{API}/merchants", json={"name": "Evil"}, headers=auth(key))
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+def test_merchant_name_is_validated(client: TestClient, admin_key: str) -> None:
+    for body in ({}, {"name": ""}, {"name": "x" * 201}, {"name": "ok", "extra": 1}):
+        r = client.post(f"{API}/merchants", json=body, headers=auth(admin_key))
+        assert r.status_code == 422, body
+        assert r.json()["error"]["code"] == "validation_error"
