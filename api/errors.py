@@ -95,8 +95,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, ApiError):
+            # FastAPI wraps errors raised while reading the body (e.g. our size limit).
+            cause = exc.__cause__
+            return JSONResponse(error_body(cause.code, cause.message), cause.status)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 400 and "parsing the body" in message:
+            # FastAPI's answer to a body that is not even text (e.g. invalid UTF-8).
+            code, message = "malformed_json", "request body is not valid JSON"
         return JSONResponse(error_body(code, message), exc.status_code,
                             headers=getattr(exc, "headers", None))
 
