@@ -60,6 +60,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     new = _first_admin(settings)
     if new is not None:
         _print_admin(new)
+    else:
+        print("Admin key: printed at first start; make another with "
+              "`ticketking keys create --role admin`.")
     print(f"TicketKing on http://{args.host}:{args.port}  (docs: /docs, "
           f"database: {_safe_url(settings)})", flush=True)
     uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
