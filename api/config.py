@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 import secrets
 from functools import cached_property
@@ -21,7 +22,9 @@ SECRET_KEY_BYTES = 32
 class Settings(BaseSettings):
     """Everything the service reads from its environment; one instance per app."""
 
-    model_config = SettingsConfigDict(env_prefix="TICKETKING_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="TICKETKING_", extra="ignore", populate_by_name=True
+    )
 
     data_dir: Path = Path("./data")
     database_url: str | None = Field(
@@ -94,10 +97,8 @@ def load_or_create_key_file(path: Path) -> bytes:
                 fh.flush()
                 os.fsync(fh.fileno())
             # link() fails if another process won the race: then both read the winner's key.
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(tmp, path)
-            except FileExistsError:
-                pass
         finally:
             tmp.unlink(missing_ok=True)
     return _decode_key(path.read_text(), str(path))

@@ -3,11 +3,9 @@
 from fastapi import APIRouter, status
 
 from api.deps import ManagerKey, SessionDep
-from api.errors import Forbidden, Unprocessable
-from api.models import Role
 from api.schemas import Identifier, KeyCreate, KeyCreated, KeyRevoked
-from api.services.events import get_own_event
-from api.services.keys import create_key, revoke_key
+from api.services.events import get_event_by_pk
+from api.services.keys import issue_key, revoke_key
 
 router = APIRouter(tags=["keys"])
 
@@ -15,21 +13,12 @@ router = APIRouter(tags=["keys"])
 @router.post("/keys", response_model=KeyCreated, status_code=status.HTTP_201_CREATED)
 def post_key(body: KeyCreate, session: SessionDep, principal: ManagerKey) -> KeyCreated:
     """Make a merchant or gate key; the plaintext `api_key` is shown this once."""
-    if principal.role is Role.ADMIN:
-        if body.merchant_id is None:
-            raise Unprocessable("an admin must name the merchant_id the key is for")
-        merchant_id = body.merchant_id
-    else:
-        if body.merchant_id not in (None, principal.merchant_id):
-            raise Forbidden("a merchant key makes keys for its own merchant only")
-        merchant_id = principal.merchant_id
-    event = get_own_event(session, principal, body.event_id) if body.event_id else None
-    if event is not None and event.merchant_id != merchant_id:
-        raise Forbidden("the event belongs to another merchant")
-    row, new = create_key(session, Role(body.role), merchant_id=merchant_id, event=event,
-                          gate_ids=body.gate_ids)
+    row, new = issue_key(session, principal, body)
+    event_id = None
+    if row.event_pk is not None:
+        event_id = get_event_by_pk(session, row.event_pk).event_id
     return KeyCreated(key_id=row.key_id, api_key=new.plaintext, role=row.role.value,
-                      merchant_id=row.merchant_id, event_id=event.event_id if event else None,
+                      merchant_id=row.merchant_id, event_id=event_id,
                       gate_ids=row.gate_ids, created_at=row.created_at)
 
 

@@ -22,6 +22,14 @@ def get_event(session: Session, event_id: str) -> Event:
     return event
 
 
+def get_event_by_pk(session: Session, event_pk: int) -> Event:
+    """The event with this primary key, or 404."""
+    event = session.get(Event, event_pk)
+    if event is None:
+        raise NotFound("event not found")
+    return event
+
+
 def get_own_event(session: Session, principal: Principal, event_id: str) -> Event:
     """The event if the caller's merchant owns it: 404 if missing, 403 if another's."""
     event = get_event(session, event_id)

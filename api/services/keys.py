@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.errors import Forbidden, NotFound, Unprocessable
 from api.models import ApiKey, Event, Merchant, Role
+from api.schemas import KeyCreate
 from api.security import NewKey, new_api_key
+from api.services.events import get_own_event
 from api.timeutil import utcnow
 
 
@@ -58,6 +60,24 @@ def create_key(
     else:
         session.flush()
     return row, new
+
+
+def issue_key(session: Session, principal: Principal, body: KeyCreate) -> tuple[ApiKey, NewKey]:
+    """POST /keys: admins make keys for a named merchant, merchants for themselves."""
+    merchant_id: str | None
+    if principal.role is Role.ADMIN:
+        if body.merchant_id is None:
+            raise Unprocessable("an admin must name the merchant_id the key is for")
+        merchant_id = body.merchant_id
+    else:
+        if body.merchant_id not in (None, principal.merchant_id):
+            raise Forbidden("a merchant key makes keys for its own merchant only")
+        merchant_id = principal.merchant_id
+    event = get_own_event(session, principal, body.event_id) if body.event_id else None
+    if event is not None and event.merchant_id != merchant_id:
+        raise Forbidden("the event belongs to another merchant")
+    return create_key(session, Role(body.role), merchant_id=merchant_id, event=event,
+                      gate_ids=body.gate_ids)
 
 
 def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:

@@ -59,7 +59,9 @@ def _same(settings: Settings, ticket: Ticket, body: TicketCreate) -> bool:
     if ticket.holder_hash is None:
         same_holder = body.holder_id is None
     else:
-        same_holder = body.holder_id is not None and holder_matches(settings, ticket, body.holder_id)
+        same_holder = body.holder_id is not None and holder_matches(
+            settings, ticket, body.holder_id
+        )
     return (
         same_holder
         and ticket.event.event_id == body.event_id

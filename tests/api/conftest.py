@@ -16,20 +16,22 @@ import pytest
 # Starlette nudges towards another HTTP client; the TestClient works as documented.
 warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
-from api.app import create_app
-from api.config import Settings
-from api.db import make_engine, make_sessionmaker, migrate
-from api.models import Role
-from api.services.keys import create_key
-from tests.conftest import require_peer
+from api.app import create_app  # noqa: E402
+from api.config import Settings  # noqa: E402
+from api.db import make_engine, make_sessionmaker, migrate  # noqa: E402
+from api.models import Role  # noqa: E402
+from api.services.keys import create_key  # noqa: E402
+from tests.conftest import require_peer  # noqa: E402
 
 PG_URL = os.environ.get("TICKETKING_TEST_POSTGRES_URL", "")
 API = "/v1/api/ticketking"
 BACKENDS = ["sqlite", "postgresql"]
+# For tests of input validation only: they never reach storage, one backend is enough.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def postgres_url(base: str, schema: str) -> str:
@@ -147,7 +149,8 @@ class Factory:
 
     def event(self, merchant: MerchantCtx, **over: Any) -> dict[str, Any]:
         """A new event of the merchant."""
-        r = self.client.post(f"{API}/events", json=self.event_body(**over), headers=merchant.headers)
+        r = self.client.post(f"{API}/events", json=self.event_body(**over),
+                             headers=merchant.headers)
         assert r.status_code == 201, r.text
         return dict(r.json())
 

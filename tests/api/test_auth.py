@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from api import security
-from tests.api.conftest import API, Factory, MerchantCtx
+from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx
 
 
 def test_both_headers_are_accepted(client: TestClient, merchant: MerchantCtx) -> None:
@@ -17,6 +17,7 @@ def test_both_headers_are_accepted(client: TestClient, merchant: MerchantCtx) ->
         assert r.status_code == 201, headers
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     "headers",
     [

@@ -7,7 +7,10 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, Factory, MerchantCtx
+from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx
+
+# Input handling only: storage is exercised by the route and service tests on both backends.
+pytestmark = SQLITE_ONLY
 
 
 def _shape(r: object) -> dict[str, str]:

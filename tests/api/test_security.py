@@ -42,8 +42,9 @@ def test_secrets_tampered_misplaced_or_wrong_key_fail() -> None:
     key = secrets.token_bytes(32)
     blob = security.encrypt_secrets(key, "t1", security.TicketSecrets.generate())
     flipped = blob[:-1] + bytes([blob[-1] ^ 1])
-    for k, tid, b in ((key, "t1", flipped), (key, "t2", blob), (secrets.token_bytes(32), "t1", blob),
-                      (key, "t1", blob[:10]), (key, "t1", b"\x02" + blob[1:])):
+    cases = [(key, "t1", flipped), (key, "t2", blob), (secrets.token_bytes(32), "t1", blob),
+             (key, "t1", blob[:10]), (key, "t1", b"\x02" + blob[1:])]
+    for k, tid, b in cases:
         with pytest.raises(ValueError):
             security.decrypt_secrets(k, tid, b)
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, Factory, MerchantCtx, auth
+from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx, auth
 
 
 def test_create_and_get_event(client: TestClient, factory: Factory, merchant: MerchantCtx) -> None:
@@ -44,6 +44,7 @@ def test_same_body_is_idempotent_other_body_conflicts(
     assert client.post(f"{API}/events", json=body, headers=other.headers).status_code == 409
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     "over",
     [

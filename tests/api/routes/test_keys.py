@@ -69,7 +69,8 @@ def test_revoked_key_is_refused_at_once(
 ) -> None:
     r = client.post(f"{API}/keys", json={"role": "merchant"}, headers=merchant.headers)
     key_id, key = r.json()["key_id"], r.json()["api_key"]
-    assert client.post(f"{API}/keys", json={"role": "merchant"}, headers=auth(key)).status_code == 201
+    r = client.post(f"{API}/keys", json={"role": "merchant"}, headers=auth(key))
+    assert r.status_code == 201
     r = client.delete(f"{API}/keys/{key_id}", headers=merchant.headers)
     assert r.status_code == 200 and r.json()["key_id"] == key_id
     again = client.delete(f"{API}/keys/{key_id}", headers=merchant.headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, Factory, MerchantCtx, auth
+from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx, auth
 
 
 def test_admin_creates_merchant_with_a_working_key(client: TestClient, admin_key: str) -> None:
@@ -28,6 +28,7 @@ def test_merchant_and_gate_keys_cannot_create_merchants(
         assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
 
 
+@SQLITE_ONLY
 def test_merchant_name_is_validated(client: TestClient, admin_key: str) -> None:
     for body in ({}, {"name": ""}, {"name": "x" * 201}, {"name": "ok", "extra": 1}):
         r = client.post(f"{API}/merchants", json=body, headers=auth(admin_key))

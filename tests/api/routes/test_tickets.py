@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from tests.api.conftest import API, Factory, MerchantCtx, auth
+from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx, auth
 
 HOLDER = "alice.holder@example.com"
 
@@ -69,6 +69,7 @@ def test_revoke_is_immediate_and_idempotent(
     assert client.post(f"{API}/tickets/missing/revoke", headers=merchant.headers).status_code == 404
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     "over",
     [
