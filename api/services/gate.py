@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.errors import Conflict
-from api.models import Consumption, Entry, EntryResult
+from api.models import Consumption, Entry, EntryResult, Event, Role
 from api.timeutil import utcnow
 
 # BN254's scalar field order (zkcore.field.Fr): repeated here so that storage does not load
@@ -27,6 +28,9 @@ from api.timeutil import utcnow
 BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 REASON_ALREADY_CONSUMED = "already_consumed"
+REASON_GATE_NOT_ALLOWED = "gate_not_allowed"
+REASON_TIER_NOT_ALLOWED = "tier_not_allowed"
+REASON_SCOPE_NOT_ALLOWED = "scope_not_allowed"
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,27 @@ class ScanIdReused(Conflict):
     """The gate reused a scan_id for a different token: a gate bug, not a retry."""
 
     code = "scan_id_reused"
+
+
+def gate_policy(principal: Principal, event: Event, gate_id: str, scope: str,
+                tier: str) -> str | None:
+    """Why this gate key may not admit (tier, scope) at gate_id of event, or None if it may.
+
+    A gate key serves one event and, if it names them, some of its gates; a gate may admit
+    only some tiers; the scope must be one the event defines.
+    """
+    if principal.role is not Role.GATE or principal.event_pk != event.id:
+        return REASON_GATE_NOT_ALLOWED
+    if principal.gate_ids is not None and gate_id not in principal.gate_ids:
+        return REASON_GATE_NOT_ALLOWED
+    gate = next((g for g in event.gates if g.gate_id == gate_id), None)
+    if gate is None:
+        return REASON_GATE_NOT_ALLOWED
+    if gate.tiers is not None and tier not in gate.tiers:
+        return REASON_TIER_NOT_ALLOWED
+    if scope not in event.scopes:
+        return REASON_SCOPE_NOT_ALLOWED
+    return None
 
 
 def nullifier_hex(nullifier: int) -> str:

@@ -195,3 +195,29 @@ def test_racing_processes_get_exactly_one_accept(engine: Engine, session: Sessio
         assert p.exitcode == 0
     results = sorted(out.get(timeout=5) for _ in range(n))
     assert results == ["Accepted"] + ["AlreadyConsumed"] * (n - 1)
+
+
+def test_gate_policy() -> None:
+    from api.auth import Principal
+    from api.models import Gate, Role
+    from api.services.gate import gate_policy
+
+    now = utcnow()
+    event = Event(id=7, event_id="ev", merchant_id="m", name="E", starts_at=now, ends_at=now,
+                  scopes=["day1", "day2"], reveal_ticket_id=False, created_at=now,
+                  gates=[Gate(gate_id="north", position=0, tiers=None),
+                         Gate(gate_id="vip", position=1, tiers=["vip"])])
+    any_gate = Principal("k", Role.GATE, "m", event_pk=7, gate_ids=None)
+    north_only = Principal("k", Role.GATE, "m", event_pk=7, gate_ids=("north",))
+    assert gate_policy(any_gate, event, "north", "day1", "ga") is None
+    assert gate_policy(any_gate, event, "vip", "day2", "vip") is None
+    assert gate_policy(north_only, event, "north", "day1", "vip") is None
+    # ... and each rule's twin that must refuse.
+    assert gate_policy(any_gate, event, "vip", "day1", "ga") == "tier_not_allowed"
+    assert gate_policy(north_only, event, "vip", "day1", "vip") == "gate_not_allowed"
+    assert gate_policy(any_gate, event, "south", "day1", "ga") == "gate_not_allowed"
+    assert gate_policy(any_gate, event, "north", "day3", "ga") == "scope_not_allowed"
+    other_event = Principal("k", Role.GATE, "m", event_pk=8, gate_ids=None)
+    assert gate_policy(other_event, event, "north", "day1", "ga") == "gate_not_allowed"
+    merchant = Principal("k", Role.MERCHANT, "m")
+    assert gate_policy(merchant, event, "north", "day1", "ga") == "gate_not_allowed"
