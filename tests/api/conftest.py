@@ -188,3 +188,24 @@ def factory(client: TestClient, admin_key: str) -> Factory:
 def merchant(factory: Factory) -> MerchantCtx:
     """A fresh merchant."""
     return factory.merchant()
+
+
+@dataclass
+class GateCtx:
+    """An event of `merchant` and a gate key for all of its gates."""
+
+    event: dict[str, Any]
+    key_id: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return auth(self.key)
+
+
+@pytest.fixture
+def gate(factory: Factory, merchant: MerchantCtx) -> GateCtx:
+    """A gate key (role gate) on a fresh event of the merchant."""
+    event = factory.event(merchant)
+    made = factory.gate_key(merchant, event["event_id"])
+    return GateCtx(event, made["key_id"], made["api_key"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx, auth
+from tests.api.conftest import API, SQLITE_ONLY, GateCtx, MerchantCtx, auth
 
 
 def test_admin_creates_merchant_with_a_working_key(client: TestClient, admin_key: str) -> None:
@@ -19,11 +19,9 @@ def test_admin_creates_merchant_with_a_working_key(client: TestClient, admin_key
 
 
 def test_merchant_and_gate_keys_cannot_create_merchants(
-    client: TestClient, factory: Factory, merchant: MerchantCtx
+    client: TestClient, merchant: MerchantCtx, gate: GateCtx
 ) -> None:
-    ev = factory.event(merchant)
-    gate = factory.gate_key(merchant, ev["event_id"])
-    for key in (merchant.key, gate["api_key"]):
+    for key in (merchant.key, gate.key):
         r = client.post(f"{API}/merchants", json={"name": "Evil"}, headers=auth(key))
         assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
 
