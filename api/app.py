@@ -19,8 +19,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Resolve the secret key now: a bad TICKETKING_SECRET_KEY fails at start, not mid-request.
     _ = settings.master_key
-    engine = make_engine(settings.resolved_database_url,
-                         busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = make_engine(
+        settings.resolved_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -34,8 +34,9 @@ def presented_key(x_affixio_key: str | None, authorization: str | None) -> str:
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer" and value.strip():
             return value.strip()
-    raise Unauthorized("missing API key (X-AffixIO-Key or Authorization: Bearer)",
-                       headers=_CHALLENGE)
+    raise Unauthorized(
+        "missing API key (X-AffixIO-Key or Authorization: Bearer)", headers=_CHALLENGE
+    )
 
 
 def authenticate(session: Session, plaintext: str) -> Principal:

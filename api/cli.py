@@ -61,12 +61,23 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if new is not None:
         _print_admin(new)
     else:
-        print("Admin key: printed at first start; make another with "
-              "`ticketking keys create --role admin`.")
-    print(f"TicketKing on http://{args.host}:{args.port}  (docs: /docs, "
-          f"database: {_safe_url(settings)})", flush=True)
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level)
+        print(
+            "Admin key: printed at first start; make another with "
+            "`ticketking keys create --role admin`."
+        )
+    print(
+        f"TicketKing on http://{args.host}:{args.port}  (docs: /docs, "
+        f"database: {_safe_url(settings)})",
+        flush=True,
+    )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
     return 0
 
 
@@ -82,8 +93,13 @@ def cmd_keys_create(settings: Settings, args: argparse.Namespace) -> int:
                 if event is None:
                     print(f"error: event {args.event!r} not found", file=sys.stderr)
                     return 2
-            row, new = create_key(session, Role(args.role), merchant_id=args.merchant,
-                                  event=event, gate_ids=args.gate or None)
+            row, new = create_key(
+                session,
+                Role(args.role),
+                merchant_id=args.merchant,
+                event=event,
+                gate_ids=args.gate or None,
+            )
     finally:
         engine.dispose()
     print(f"{row.role.value} key {row.key_id} created (shown once):")
@@ -128,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="create the schema and print a first admin key")
     init.set_defaults(func=cmd_init)
 
-    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_cmd",
-                                                                         required=True)
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_cmd", required=True
+    )
     create = keys.add_parser("create", help="make a key; printed alone on the last line")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--merchant", help="merchant id (merchant and gate keys)")

@@ -10,8 +10,9 @@ router = APIRouter(tags=["events"])
 
 
 @router.post("/events", response_model=EventOut, status_code=status.HTTP_201_CREATED)
-def post_event(body: EventCreate, response: Response, session: SessionDep,
-               principal: MerchantKey) -> EventOut:
+def post_event(
+    body: EventCreate, response: Response, session: SessionDep, principal: MerchantKey
+) -> EventOut:
     """Create an event (201); the same body again answers 200, another body 409."""
     event, created = create_event(session, principal, body)
     if not created:

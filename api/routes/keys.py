@@ -17,9 +17,15 @@ def post_key(body: KeyCreate, session: SessionDep, principal: ManagerKey) -> Key
     event_id = None
     if row.event_pk is not None:
         event_id = get_event_by_pk(session, row.event_pk).event_id
-    return KeyCreated(key_id=row.key_id, api_key=new.plaintext, role=row.role.value,
-                      merchant_id=row.merchant_id, event_id=event_id,
-                      gate_ids=row.gate_ids, created_at=row.created_at)
+    return KeyCreated(
+        key_id=row.key_id,
+        api_key=new.plaintext,
+        role=row.role.value,
+        merchant_id=row.merchant_id,
+        event_id=event_id,
+        gate_ids=row.gate_ids,
+        created_at=row.created_at,
+    )
 
 
 @router.delete("/keys/{key_id}", response_model=KeyRevoked)

@@ -13,5 +13,10 @@ router = APIRouter(tags=["merchants"])
 def post_merchant(body: MerchantCreate, session: SessionDep, _: AdminKey) -> MerchantCreated:
     """Create a merchant with its first merchant key, shown once in `api_key`."""
     merchant, key = create_merchant(session, body.name)
-    return MerchantCreated(merchant_id=merchant.id, name=merchant.name, key_id=key.key_id,
-                           api_key=key.plaintext, created_at=merchant.created_at)
+    return MerchantCreated(
+        merchant_id=merchant.id,
+        name=merchant.name,
+        key_id=key.key_id,
+        api_key=key.plaintext,
+        created_at=merchant.created_at,
+    )

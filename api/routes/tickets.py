@@ -10,8 +10,13 @@ router = APIRouter(tags=["tickets"])
 
 
 @router.post("/tickets", response_model=TicketOut, status_code=status.HTTP_201_CREATED)
-def post_ticket(body: TicketCreate, response: Response, session: SessionDep,
-                settings: SettingsDep, principal: MerchantKey) -> TicketOut:
+def post_ticket(
+    body: TicketCreate,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: MerchantKey,
+) -> TicketOut:
     """Issue a ticket (201); the same body again answers 200, another body 409."""
     ticket, created = issue_ticket(session, settings, principal, body)
     if not created:

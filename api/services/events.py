@@ -38,12 +38,17 @@ def get_own_event(session: Session, principal: Principal, event_id: str) -> Even
 
 
 def _same(event: Event, body: EventCreate) -> bool:
-    return event_view(event).model_dump(exclude={"created_at"}) == EventOut(
-        **body.model_dump(exclude={"scopes", "gates"}),
-        gates=[GateOut(gate_id=g.gate_id, tiers=g.tiers) for g in body.gates],
-        scopes=body.scopes or [body.event_id],
-        created_at=event.created_at,
-    ).model_dump(exclude={"created_at"})
+    """Whether the stored event is what `body` would create (for idempotent repeats)."""
+    stored_gates = [(g.gate_id, g.tiers) for g in event.gates]
+    body_gates = [(g.gate_id, list(g.tiers) if g.tiers else None) for g in body.gates]
+    return (
+        event.name == body.name
+        and event.starts_at == body.starts_at
+        and event.ends_at == body.ends_at
+        and stored_gates == body_gates
+        and list(event.scopes) == (list(body.scopes) if body.scopes else [body.event_id])
+        and event.reveal_ticket_id == body.reveal_ticket_id
+    )
 
 
 def create_event(session: Session, principal: Principal, body: EventCreate) -> tuple[Event, bool]:

@@ -74,8 +74,9 @@ class ScanIdReused(Conflict):
     code = "scan_id_reused"
 
 
-def gate_policy(principal: Principal, event: Event, gate_id: str, scope: str,
-                tier: str) -> str | None:
+def gate_policy(
+    principal: Principal, event: Event, gate_id: str, scope: str, tier: str
+) -> str | None:
     """Why this gate key may not admit (tier, scope) at gate_id of event, or None if it may.
 
     A gate key serves one event and, if it names them, some of its gates; a gate may admit
@@ -130,13 +131,29 @@ def consume(
             return prior
     try:
         with session.begin_nested():
-            row = Consumption(event_pk=event_pk, scope=scope, nullifier=key, ticket_pk=ticket_pk,
-                              gate_id=gate_id, consumed_at=now)
+            row = Consumption(
+                event_pk=event_pk,
+                scope=scope,
+                nullifier=key,
+                ticket_pk=ticket_pk,
+                gate_id=gate_id,
+                consumed_at=now,
+            )
             session.add(row)
             session.flush()
-            session.add(Entry(event_pk=event_pk, gate_id=gate_id, scope=scope,
-                              result=EntryResult.ACCEPTED, at=now, ticket_pk=ticket_pk,
-                              scan_id=scan_id, token_hash=token_hash, consumption_id=row.id))
+            session.add(
+                Entry(
+                    event_pk=event_pk,
+                    gate_id=gate_id,
+                    scope=scope,
+                    result=EntryResult.ACCEPTED,
+                    at=now,
+                    ticket_pk=ticket_pk,
+                    scan_id=scan_id,
+                    token_hash=token_hash,
+                    consumption_id=row.id,
+                )
+            )
             session.flush()
         session.commit()
         return Accepted(consumed_at=now, gate_id=gate_id, scope=scope, ticket_pk=ticket_pk)
@@ -154,10 +171,20 @@ def consume(
         raise Conflict("concurrent update, retry the scan", code="retry")
     try:
         with session.begin_nested():
-            session.add(Entry(event_pk=event_pk, gate_id=gate_id, scope=scope,
-                              result=EntryResult.REJECTED, reason=REASON_ALREADY_CONSUMED, at=now,
-                              ticket_pk=ticket_pk, scan_id=scan_id, token_hash=token_hash,
-                              consumption_id=first.id))
+            session.add(
+                Entry(
+                    event_pk=event_pk,
+                    gate_id=gate_id,
+                    scope=scope,
+                    result=EntryResult.REJECTED,
+                    reason=REASON_ALREADY_CONSUMED,
+                    at=now,
+                    ticket_pk=ticket_pk,
+                    scan_id=scan_id,
+                    token_hash=token_hash,
+                    consumption_id=first.id,
+                )
+            )
             session.flush()
     except IntegrityError:
         # A concurrent retry of this very scan recorded its answer first: give the same one.
@@ -192,9 +219,19 @@ def record_rejection(
             return prior
     try:
         with session.begin_nested():
-            session.add(Entry(event_pk=event_pk, gate_id=gate_id, scope=scope,
-                              result=EntryResult.REJECTED, reason=reason, at=now or utcnow(),
-                              ticket_pk=ticket_pk, scan_id=scan_id, token_hash=token_hash))
+            session.add(
+                Entry(
+                    event_pk=event_pk,
+                    gate_id=gate_id,
+                    scope=scope,
+                    result=EntryResult.REJECTED,
+                    reason=reason,
+                    at=now or utcnow(),
+                    ticket_pk=ticket_pk,
+                    scan_id=scan_id,
+                    token_hash=token_hash,
+                )
+            )
             session.flush()
     except IntegrityError:
         prior = _scan_answer(session, event_pk, gate_id, scan_id or "", token_hash)
@@ -223,17 +260,25 @@ def _scan_answer(
     entry = session.scalars(query).first()
     if entry is None:
         return None
-    if token_hash is None or entry.token_hash is None or not hmac.compare_digest(
-        entry.token_hash, token_hash
+    if (
+        token_hash is None
+        or entry.token_hash is None
+        or not hmac.compare_digest(entry.token_hash, token_hash)
     ):
         raise ScanIdReused(f"scan_id {scan_id!r} was used by this gate for another token")
-    consumption = (
-        session.get(Consumption, entry.consumption_id) if entry.consumption_id else None
-    )
+    consumption = session.get(Consumption, entry.consumption_id) if entry.consumption_id else None
     if entry.result is EntryResult.ACCEPTED and consumption is not None:
-        return Accepted(consumed_at=consumption.consumed_at, gate_id=consumption.gate_id,
-                        scope=consumption.scope, ticket_pk=consumption.ticket_pk, replayed=True)
+        return Accepted(
+            consumed_at=consumption.consumed_at,
+            gate_id=consumption.gate_id,
+            scope=consumption.scope,
+            ticket_pk=consumption.ticket_pk,
+            replayed=True,
+        )
     if entry.reason == REASON_ALREADY_CONSUMED and consumption is not None:
-        return AlreadyConsumed(first_consumed_at=consumption.consumed_at,
-                               first_gate_id=consumption.gate_id, replayed=True)
+        return AlreadyConsumed(
+            first_consumed_at=consumption.consumed_at,
+            first_gate_id=consumption.gate_id,
+            replayed=True,
+        )
     return Rejected(reason=entry.reason or "rejected", replayed=True)

@@ -40,8 +40,9 @@ def create_key(
         known = {g.gate_id for g in event.gates}
         unknown = sorted(set(gate_ids or ()) - known)
         if unknown:
-            raise Unprocessable(f"unknown gate(s) for event {event.event_id!r}: {unknown}",
-                                code="unknown_gate")
+            raise Unprocessable(
+                f"unknown gate(s) for event {event.event_id!r}: {unknown}", code="unknown_gate"
+            )
     elif event is not None or gate_ids is not None:
         raise Unprocessable("event and gates apply to gate keys only")
     new = new_api_key()
@@ -76,8 +77,9 @@ def issue_key(session: Session, principal: Principal, body: KeyCreate) -> tuple[
     event = get_own_event(session, principal, body.event_id) if body.event_id else None
     if event is not None and event.merchant_id != merchant_id:
         raise Forbidden("the event belongs to another merchant")
-    return create_key(session, Role(body.role), merchant_id=merchant_id, event=event,
-                      gate_ids=body.gate_ids)
+    return create_key(
+        session, Role(body.role), merchant_id=merchant_id, event=event, gate_ids=body.gate_ids
+    )
 
 
 def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:

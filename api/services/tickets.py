@@ -28,8 +28,9 @@ def hash_holder(settings: Settings, holder_id: str) -> str:
 
 def ticket_secrets(settings: Settings, ticket: Ticket) -> TicketSecrets:
     """Decrypt a ticket's salt and holder secret (for the witness; never log them)."""
-    return decrypt_secrets(settings.subkey(SECRETS_KEY_PURPOSE), ticket.ticket_id,
-                           ticket.secrets_blob)
+    return decrypt_secrets(
+        settings.subkey(SECRETS_KEY_PURPOSE), ticket.ticket_id, ticket.secrets_blob
+    )
 
 
 def holder_matches(settings: Settings, ticket: Ticket, holder_id: str | None) -> bool:
@@ -71,8 +72,9 @@ def _same(settings: Settings, ticket: Ticket, body: TicketCreate) -> bool:
     )
 
 
-def _existing(settings: Settings, principal: Principal, ticket: Ticket,
-              body: TicketCreate) -> Ticket:
+def _existing(
+    settings: Settings, principal: Principal, ticket: Ticket, body: TicketCreate
+) -> Ticket:
     require_merchant(principal, ticket.event.merchant_id)
     if not _same(settings, ticket, body):
         raise Conflict(f"ticket {body.ticket_id!r} already exists with other values")

@@ -50,8 +50,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     require_peer(bool(PG_URL), "PostgreSQL (TICKETKING_TEST_POSTGRES_URL)")
     schema = "t_" + secrets.token_hex(6)
-    admin = create_engine(Settings(database_url=PG_URL).database_url or PG_URL,
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        Settings(database_url=PG_URL).database_url or PG_URL, isolation_level="AUTOCOMMIT"
+    )
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -149,8 +150,9 @@ class Factory:
 
     def event(self, merchant: MerchantCtx, **over: Any) -> dict[str, Any]:
         """A new event of the merchant."""
-        r = self.client.post(f"{API}/events", json=self.event_body(**over),
-                             headers=merchant.headers)
+        r = self.client.post(
+            f"{API}/events", json=self.event_body(**over), headers=merchant.headers
+        )
         assert r.status_code == 201, r.text
         return dict(r.json())
 
@@ -162,13 +164,15 @@ class Factory:
 
     def ticket(self, merchant: MerchantCtx, event_id: str, **over: Any) -> dict[str, Any]:
         """A new ticket for the event."""
-        r = self.client.post(f"{API}/tickets", json=self.ticket_body(event_id, **over),
-                             headers=merchant.headers)
+        r = self.client.post(
+            f"{API}/tickets", json=self.ticket_body(event_id, **over), headers=merchant.headers
+        )
         assert r.status_code == 201, r.text
         return dict(r.json())
 
-    def gate_key(self, merchant: MerchantCtx, event_id: str,
-                 gate_ids: list[str] | None = None) -> dict[str, Any]:
+    def gate_key(
+        self, merchant: MerchantCtx, event_id: str, gate_ids: list[str] | None = None
+    ) -> dict[str, Any]:
         """A new gate key for the event."""
         body: dict[str, Any] = {"role": "gate", "event_id": event_id}
         if gate_ids is not None:

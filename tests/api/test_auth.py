@@ -11,8 +11,11 @@ from tests.api.conftest import API, SQLITE_ONLY, Factory, MerchantCtx
 
 
 def test_both_headers_are_accepted(client: TestClient, merchant: MerchantCtx) -> None:
-    for headers in ({"X-AffixIO-Key": merchant.key}, {"Authorization": f"Bearer {merchant.key}"},
-                    {"authorization": f"bearer {merchant.key}"}):
+    for headers in (
+        {"X-AffixIO-Key": merchant.key},
+        {"Authorization": f"Bearer {merchant.key}"},
+        {"authorization": f"bearer {merchant.key}"},
+    ):
         r = client.post(f"{API}/keys", json={"role": "merchant"}, headers=headers)
         assert r.status_code == 201, headers
 

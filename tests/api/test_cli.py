@@ -37,21 +37,43 @@ def test_init_prints_one_admin_key_once(env: Settings, capsys: pytest.CaptureFix
         assert r.status_code == 201
 
 
-def test_keys_create_prints_the_key_last(env: Settings,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_create_prints_the_key_last(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     main(["init"])
     admin = _last_line(capsys)
     with TestClient(create_app(env)) as client:
         m = client.post(f"{API}/merchants", json={"name": "A"}, headers=auth(admin)).json()
         mk = auth(m["api_key"])
-        client.post(f"{API}/events", headers=mk, json={
-            "event_id": "ev", "name": "E", "starts_at": "2025-01-01T00:00:00Z",
-            "ends_at": "2025-01-02T00:00:00Z", "gates": [{"gate_id": "g1"}, {"gate_id": "g2"}]})
+        client.post(
+            f"{API}/events",
+            headers=mk,
+            json={
+                "event_id": "ev",
+                "name": "E",
+                "starts_at": "2025-01-01T00:00:00Z",
+                "ends_at": "2025-01-02T00:00:00Z",
+                "gates": [{"gate_id": "g1"}, {"gate_id": "g2"}],
+            },
+        )
         assert main(["keys", "create", "--role", "merchant", "--merchant", m["merchant_id"]]) == 0
         merchant_key = _last_line(capsys)
         assert client.get(f"{API}/events/ev", headers=auth(merchant_key)).status_code == 200
-        assert main(["keys", "create", "--role", "gate", "--merchant", m["merchant_id"],
-                     "--event", "ev", "--gate", "g1"]) == 0
+        assert (
+            main(
+                [
+                    "keys",
+                    "create",
+                    "--role",
+                    "gate",
+                    "--merchant",
+                    m["merchant_id"],
+                    "--event",
+                    "ev",
+                    "--gate",
+                    "g1",
+                ]
+            )
+            == 0
+        )
         gate_key = _last_line(capsys)
         assert client.get(f"{API}/events/ev", headers=auth(gate_key)).status_code == 403
         assert main(["keys", "create", "--role", "admin"]) == 0
@@ -63,8 +85,9 @@ def test_keys_create_prints_the_key_last(env: Settings,
         assert client.get(f"{API}/events/ev", headers=auth(merchant_key)).status_code == 401
 
 
-def test_keys_create_refuses_bad_arguments(env: Settings,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_create_refuses_bad_arguments(
+    env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["init"])
     capsys.readouterr()
     assert main(["keys", "create", "--role", "merchant"]) == 2  # no merchant

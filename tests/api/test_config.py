@@ -13,8 +13,13 @@ from api.config import SECRET_KEY_FILE, Settings, load_or_create_key_file
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TICKETKING_DATA_DIR", "DATABASE_URL", "TICKETKING_MERKLE_DEPTH",
-                 "TICKETKING_SECRET_KEY", "TICKETKING_DATABASE_URL"):
+    for name in (
+        "TICKETKING_DATA_DIR",
+        "DATABASE_URL",
+        "TICKETKING_MERKLE_DEPTH",
+        "TICKETKING_SECRET_KEY",
+        "TICKETKING_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     s = Settings()
     assert s.data_dir == Path("./data") and s.merkle_depth == 20

@@ -35,8 +35,16 @@ def _event(session: Session) -> int:
     now = utcnow()
     session.add(Merchant(id="m", name="m", created_at=now))
     session.flush()
-    ev = Event(event_id="e", merchant_id="m", name="e", starts_at=now, ends_at=now, scopes=["e"],
-               reveal_ticket_id=False, created_at=now)
+    ev = Event(
+        event_id="e",
+        merchant_id="m",
+        name="e",
+        starts_at=now,
+        ends_at=now,
+        scopes=["e"],
+        reveal_ticket_id=False,
+        created_at=now,
+    )
     session.add(ev)
     session.commit()
     return ev.id
@@ -44,8 +52,13 @@ def _event(session: Session) -> int:
 
 def test_consumption_unique_constraint(session: Session) -> None:
     event_pk = _event(session)
-    row = {"event_pk": event_pk, "scope": "e", "nullifier": "ab" * 32, "gate_id": "g",
-           "consumed_at": utcnow()}
+    row = {
+        "event_pk": event_pk,
+        "scope": "e",
+        "nullifier": "ab" * 32,
+        "gate_id": "g",
+        "consumed_at": utcnow(),
+    }
     session.add(Consumption(**row))
     session.commit()
     session.add(Consumption(**row))
@@ -56,8 +69,18 @@ def test_consumption_unique_constraint(session: Session) -> None:
 
 def test_foreign_keys_are_enforced(session: Session) -> None:
     now = utcnow()
-    session.add(Event(event_id="e", merchant_id="nobody", name="e", starts_at=now, ends_at=now,
-                      scopes=["e"], reveal_ticket_id=False, created_at=now))
+    session.add(
+        Event(
+            event_id="e",
+            merchant_id="nobody",
+            name="e",
+            starts_at=now,
+            ends_at=now,
+            scopes=["e"],
+            reveal_ticket_id=False,
+            created_at=now,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()

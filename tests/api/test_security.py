@@ -22,8 +22,17 @@ def test_api_key_round_trip() -> None:
     assert len({security.new_api_key().plaintext for _ in range(50)}) == 50
 
 
-@pytest.mark.parametrize("bad", ["", "tk_", "tk_short_x", "tk_ABCDEFGHIJKL_" + "a" * 43,
-                                 "xx_abcdefghijkl_" + "a" * 43, "tk_abcdefghijkl_" + "a" * 42])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "tk_",
+        "tk_short_x",
+        "tk_ABCDEFGHIJKL_" + "a" * 43,
+        "xx_abcdefghijkl_" + "a" * 43,
+        "tk_abcdefghijkl_" + "a" * 42,
+    ],
+)
 def test_malformed_keys_have_no_key_id(bad: str) -> None:
     assert security.parse_key_id(bad) is None
 
@@ -42,8 +51,13 @@ def test_secrets_tampered_misplaced_or_wrong_key_fail() -> None:
     key = secrets.token_bytes(32)
     blob = security.encrypt_secrets(key, "t1", security.TicketSecrets.generate())
     flipped = blob[:-1] + bytes([blob[-1] ^ 1])
-    cases = [(key, "t1", flipped), (key, "t2", blob), (secrets.token_bytes(32), "t1", blob),
-             (key, "t1", blob[:10]), (key, "t1", b"\x02" + blob[1:])]
+    cases = [
+        (key, "t1", flipped),
+        (key, "t2", blob),
+        (secrets.token_bytes(32), "t1", blob),
+        (key, "t1", blob[:10]),
+        (key, "t1", b"\x02" + blob[1:]),
+    ]
     for k, tid, b in cases:
         with pytest.raises(ValueError):
             security.decrypt_secrets(k, tid, b)

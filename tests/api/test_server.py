@@ -30,9 +30,23 @@ def _server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, str]]:
     """Run `ticketking serve`; yield (base URL, its stdout so far); SIGKILL it afterwards."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
-         str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -57,8 +71,12 @@ def _server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, str]]:
 
 
 def test_serve_flow_survives_kill_and_restart(tmp_path: Path, database_url: str) -> None:
-    env = {**os.environ, "TICKETKING_DATA_DIR": str(tmp_path / "data"),
-           "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "TICKETKING_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("TICKETKING_SECRET_KEY", None)
     with _server(env) as (base, out):
         admin = [ln for ln in out.splitlines() if ln.startswith("tk_")]
@@ -66,18 +84,39 @@ def test_serve_flow_survives_kill_and_restart(tmp_path: Path, database_url: str)
         with httpx.Client(base_url=base + API, timeout=10) as c:
             m = c.post("/merchants", json={"name": "Acme"}, headers=auth(admin[0])).json()
             mk = auth(m["api_key"])
-            r = c.post("/events", headers=mk, json={
-                "event_id": "live-1", "name": "Live", "starts_at": "2025-03-10T18:00:00Z",
-                "ends_at": "2025-03-10T23:00:00Z", "gates": [{"gate_id": "north"}]})
+            r = c.post(
+                "/events",
+                headers=mk,
+                json={
+                    "event_id": "live-1",
+                    "name": "Live",
+                    "starts_at": "2025-03-10T18:00:00Z",
+                    "ends_at": "2025-03-10T23:00:00Z",
+                    "gates": [{"gate_id": "north"}],
+                },
+            )
             assert r.status_code == 201
             for i in range(3):
-                r = c.post("/tickets", headers=mk,
-                           json={"ticket_id": f"t{i}", "event_id": "live-1", "tier": "ga",
-                                 "holder_id": f"holder-{i}"})
+                r = c.post(
+                    "/tickets",
+                    headers=mk,
+                    json={
+                        "ticket_id": f"t{i}",
+                        "event_id": "live-1",
+                        "tier": "ga",
+                        "holder_id": f"holder-{i}",
+                    },
+                )
                 assert r.status_code == 201
             assert c.post("/tickets/t1/revoke", headers=mk).json()["state"] == "revoked"
-            assert c.post("/tickets", headers=mk, json={"ticket_id": "t0", "event_id": "live-1",
-                                                         "tier": "vip"}).status_code == 409
+            assert (
+                c.post(
+                    "/tickets",
+                    headers=mk,
+                    json={"ticket_id": "t0", "event_id": "live-1", "tier": "vip"},
+                ).status_code
+                == 409
+            )
     # Restarted: same keys, same tickets, no second admin key printed. On PostgreSQL with two
     # workers, the way it scales out.
     workers = 2 if database_url.startswith("postgresql") else 1
@@ -86,7 +125,15 @@ def test_serve_flow_survives_kill_and_restart(tmp_path: Path, database_url: str)
         with httpx.Client(base_url=base + API, timeout=10) as c:
             assert c.get("/tickets/t1", headers=mk).json()["state"] == "revoked"
             assert c.get("/tickets/t0", headers=mk).json()["state"] == "active"
-            r = c.post("/tickets", headers=mk, json={"ticket_id": "t2", "event_id": "live-1",
-                                                     "tier": "ga", "holder_id": "holder-2"})
+            r = c.post(
+                "/tickets",
+                headers=mk,
+                json={
+                    "ticket_id": "t2",
+                    "event_id": "live-1",
+                    "tier": "ga",
+                    "holder_id": "holder-2",
+                },
+            )
             assert r.status_code == 200  # idempotent across restarts: the holder hash held
             assert c.get("/tickets/t0").status_code == 401

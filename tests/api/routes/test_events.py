@@ -18,8 +18,10 @@ def test_create_and_get_event(client: TestClient, factory: Factory, merchant: Me
     assert r.status_code == 201, r.text
     ev = r.json()
     assert ev["starts_at"] == "2025-03-10T18:00:00.000Z"  # normalised to UTC, ms, Z
-    assert ev["gates"] == [{"gate_id": "north", "tiers": None},
-                           {"gate_id": "vip-door", "tiers": ["vip"]}]
+    assert ev["gates"] == [
+        {"gate_id": "north", "tiers": None},
+        {"gate_id": "vip-door", "tiers": ["vip"]},
+    ]
     assert ev["scopes"] == ["day-1", "day-2"] and ev["reveal_ticket_id"] is True
     got = client.get(f"{API}/events/{body['event_id']}", headers=merchant.headers)
     assert got.status_code == 200 and got.json() == ev

@@ -40,11 +40,17 @@ def test_keys_for_another_merchant_are_forbidden(
 ) -> None:
     other = factory.merchant("Other")
     theirs = factory.event(other)
-    r = client.post(f"{API}/keys", json={"role": "gate", "event_id": theirs["event_id"]},
-                    headers=merchant.headers)
+    r = client.post(
+        f"{API}/keys",
+        json={"role": "gate", "event_id": theirs["event_id"]},
+        headers=merchant.headers,
+    )
     assert r.status_code == 403
-    r = client.post(f"{API}/keys", json={"role": "merchant", "merchant_id": other.merchant_id},
-                    headers=merchant.headers)
+    r = client.post(
+        f"{API}/keys",
+        json={"role": "merchant", "merchant_id": other.merchant_id},
+        headers=merchant.headers,
+    )
     assert r.status_code == 403
     their_key = client.post(f"{API}/keys", json={"role": "merchant"}, headers=other.headers)
     r = client.delete(f"{API}/keys/{their_key.json()['key_id']}", headers=merchant.headers)
@@ -56,11 +62,17 @@ def test_admin_makes_keys_for_a_named_merchant(
 ) -> None:
     r = client.post(f"{API}/keys", json={"role": "merchant"}, headers=auth(admin_key))
     assert r.status_code == 422
-    r = client.post(f"{API}/keys", json={"role": "merchant", "merchant_id": merchant.merchant_id},
-                    headers=auth(admin_key))
+    r = client.post(
+        f"{API}/keys",
+        json={"role": "merchant", "merchant_id": merchant.merchant_id},
+        headers=auth(admin_key),
+    )
     assert r.status_code == 201 and r.json()["merchant_id"] == merchant.merchant_id
-    r = client.post(f"{API}/keys", json={"role": "merchant", "merchant_id": "m_missing"},
-                    headers=auth(admin_key))
+    r = client.post(
+        f"{API}/keys",
+        json={"role": "merchant", "merchant_id": "m_missing"},
+        headers=auth(admin_key),
+    )
     assert r.status_code == 404
 
 
@@ -85,8 +97,13 @@ def test_gate_key_cannot_manage_keys(
 ) -> None:
     ev = factory.event(merchant)
     gate = factory.gate_key(merchant, ev["event_id"])
-    r = client.post(f"{API}/keys", json={"role": "gate", "event_id": ev["event_id"]},
-                    headers=auth(gate["api_key"]))
+    r = client.post(
+        f"{API}/keys",
+        json={"role": "gate", "event_id": ev["event_id"]},
+        headers=auth(gate["api_key"]),
+    )
     assert r.status_code == 403
-    assert client.delete(f"{API}/keys/{gate['key_id']}",
-                         headers=auth(gate["api_key"])).status_code == 403
+    assert (
+        client.delete(f"{API}/keys/{gate['key_id']}", headers=auth(gate["api_key"])).status_code
+        == 403
+    )

@@ -14,8 +14,12 @@ def test_admin_creates_merchant_with_a_working_key(client: TestClient, admin_key
     assert body["merchant_id"].startswith("m_") and body["name"] == "Acme Live"
     assert body["api_key"].startswith("tk_") and body["created_at"].endswith("Z")
     # The new key works as a merchant key at once.
-    assert client.post(f"{API}/keys", json={"role": "merchant"},
-                       headers=auth(body["api_key"])).status_code == 201
+    assert (
+        client.post(
+            f"{API}/keys", json={"role": "merchant"}, headers=auth(body["api_key"])
+        ).status_code
+        == 201
+    )
 
 
 def test_merchant_and_gate_keys_cannot_create_merchants(

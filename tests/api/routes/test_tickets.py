@@ -18,17 +18,28 @@ def event_id(factory: Factory, merchant: MerchantCtx) -> str:
     return str(factory.event(merchant)["event_id"])
 
 
-def test_issue_and_get_ticket(client: TestClient, factory: Factory, merchant: MerchantCtx,
-                              event_id: str) -> None:
-    body = factory.ticket_body(event_id, tier="vip", not_before="2025-03-09T18:00:00.5Z",
-                               not_after="2025-03-10T23:59:59.999Z", holder_id=HOLDER)
+def test_issue_and_get_ticket(
+    client: TestClient, factory: Factory, merchant: MerchantCtx, event_id: str
+) -> None:
+    body = factory.ticket_body(
+        event_id,
+        tier="vip",
+        not_before="2025-03-09T18:00:00.5Z",
+        not_after="2025-03-10T23:59:59.999Z",
+        holder_id=HOLDER,
+    )
     r = client.post(f"{API}/tickets", json=body, headers=merchant.headers)
     assert r.status_code == 201, r.text
     t = r.json()
     assert t == {
-        "ticket_id": body["ticket_id"], "event_id": event_id, "tier": "vip",
-        "not_before": "2025-03-09T18:00:00.500Z", "not_after": "2025-03-10T23:59:59.999Z",
-        "holder_bound": True, "state": "active", "created_at": t["created_at"],
+        "ticket_id": body["ticket_id"],
+        "event_id": event_id,
+        "tier": "vip",
+        "not_before": "2025-03-09T18:00:00.500Z",
+        "not_after": "2025-03-10T23:59:59.999Z",
+        "holder_bound": True,
+        "state": "active",
+        "created_at": t["created_at"],
         "revoked_at": None,
     }
     assert HOLDER not in r.text
@@ -47,8 +58,13 @@ def test_same_body_is_idempotent_other_body_conflicts(
     # The same instant written another way is the same body.
     same = {**body, "not_before": "2025-03-10T01:00:00+01:00"}
     assert client.post(f"{API}/tickets", json=same, headers=merchant.headers).status_code == 200
-    for change in ({"tier": "vip"}, {"holder_id": "bob"}, {"holder_id": None},
-                   {"not_after": "2025-03-11T00:00:00Z"}, {"not_before": None}):
+    for change in (
+        {"tier": "vip"},
+        {"holder_id": "bob"},
+        {"holder_id": None},
+        {"not_after": "2025-03-11T00:00:00Z"},
+        {"not_before": None},
+    ):
         r = client.post(f"{API}/tickets", json={**body, **change}, headers=merchant.headers)
         assert r.status_code == 409, change
         assert r.json()["error"]["code"] == "conflict"
@@ -88,11 +104,15 @@ def test_revoke_is_immediate_and_idempotent(
     ],
 )
 def test_invalid_ticket_bodies_are_422(
-    client: TestClient, factory: Factory, merchant: MerchantCtx, event_id: str,
+    client: TestClient,
+    factory: Factory,
+    merchant: MerchantCtx,
+    event_id: str,
     over: dict[str, Any],
 ) -> None:
-    r = client.post(f"{API}/tickets", json=factory.ticket_body(event_id, **over),
-                    headers=merchant.headers)
+    r = client.post(
+        f"{API}/tickets", json=factory.ticket_body(event_id, **over), headers=merchant.headers
+    )
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "validation_error"
 
@@ -128,8 +148,10 @@ def test_gate_key_cannot_issue_or_read_tickets(
 ) -> None:
     t = factory.ticket(merchant, event_id)
     gate = auth(factory.gate_key(merchant, event_id)["api_key"])
-    assert client.post(f"{API}/tickets", json=factory.ticket_body(event_id),
-                       headers=gate).status_code == 403
+    assert (
+        client.post(f"{API}/tickets", json=factory.ticket_body(event_id), headers=gate).status_code
+        == 403
+    )
     assert client.get(f"{API}/tickets/{t['ticket_id']}", headers=gate).status_code == 403
     assert client.post(f"{API}/tickets/{t['ticket_id']}/revoke", headers=gate).status_code == 403
 

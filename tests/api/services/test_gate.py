@@ -32,8 +32,16 @@ def _event(session: Session, event_id: str = "ev") -> int:
     if session.get(Merchant, "m1") is None:
         session.add(Merchant(id="m1", name="M", created_at=now))
         session.flush()
-    event = Event(event_id=event_id, merchant_id="m1", name="E", starts_at=now, ends_at=now,
-                  scopes=["day1", "day2"], reveal_ticket_id=False, created_at=now)
+    event = Event(
+        event_id=event_id,
+        merchant_id="m1",
+        name="E",
+        starts_at=now,
+        ends_at=now,
+        scopes=["day1", "day2"],
+        reveal_ticket_id=False,
+        created_at=now,
+    )
     session.add(event)
     session.commit()
     return event.id
@@ -81,27 +89,43 @@ def test_non_canonical_nullifier_is_refused(session: Session, bad: int) -> None:
 
 def test_scan_retry_gets_the_original_accept(session: Session) -> None:
     event_pk = _event(session)
-    first = consume(session, event_pk, "day1", NULLIFIER, "north", None,
-                    scan_id="scan-1", token_hash="aa" * 32)
-    retry = consume(session, event_pk, "day1", NULLIFIER, "north", None,
-                    scan_id="scan-1", token_hash="aa" * 32)
+    first = consume(
+        session, event_pk, "day1", NULLIFIER, "north", None, scan_id="scan-1", token_hash="aa" * 32
+    )
+    retry = consume(
+        session, event_pk, "day1", NULLIFIER, "north", None, scan_id="scan-1", token_hash="aa" * 32
+    )
     assert isinstance(retry, Accepted) and retry.replayed
     assert retry.consumed_at == first.consumed_at
     # The same token under another scan_id, or from another gate, is a replay.
-    assert isinstance(consume(session, event_pk, "day1", NULLIFIER, "north", None,
-                              scan_id="scan-2", token_hash="aa" * 32), AlreadyConsumed)
-    other_gate = consume(session, event_pk, "day1", NULLIFIER, "south", None,
-                         scan_id="scan-1", token_hash="aa" * 32)
+    assert isinstance(
+        consume(
+            session,
+            event_pk,
+            "day1",
+            NULLIFIER,
+            "north",
+            None,
+            scan_id="scan-2",
+            token_hash="aa" * 32,
+        ),
+        AlreadyConsumed,
+    )
+    other_gate = consume(
+        session, event_pk, "day1", NULLIFIER, "south", None, scan_id="scan-1", token_hash="aa" * 32
+    )
     assert isinstance(other_gate, AlreadyConsumed) and not other_gate.replayed
 
 
 def test_scan_retry_of_a_rejection_stays_rejected(session: Session) -> None:
     event_pk = _event(session)
     consume(session, event_pk, "day1", NULLIFIER, "north", None)
-    first = consume(session, event_pk, "day1", NULLIFIER, "north", None,
-                    scan_id="s", token_hash="bb" * 32)
-    retry = consume(session, event_pk, "day1", NULLIFIER, "north", None,
-                    scan_id="s", token_hash="bb" * 32)
+    first = consume(
+        session, event_pk, "day1", NULLIFIER, "north", None, scan_id="s", token_hash="bb" * 32
+    )
+    retry = consume(
+        session, event_pk, "day1", NULLIFIER, "north", None, scan_id="s", token_hash="bb" * 32
+    )
     assert isinstance(first, AlreadyConsumed) and isinstance(retry, AlreadyConsumed)
     assert retry.replayed
 
@@ -110,8 +134,16 @@ def test_scan_id_reused_for_another_token_is_a_conflict(session: Session) -> Non
     event_pk = _event(session)
     consume(session, event_pk, "day1", NULLIFIER, "north", None, scan_id="s", token_hash="aa" * 32)
     with pytest.raises(ScanIdReused):
-        consume(session, event_pk, "day1", NULLIFIER + 1, "north", None,
-                scan_id="s", token_hash="cc" * 32)
+        consume(
+            session,
+            event_pk,
+            "day1",
+            NULLIFIER + 1,
+            "north",
+            None,
+            scan_id="s",
+            token_hash="cc" * 32,
+        )
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Consumption)) == 1
 
@@ -126,8 +158,9 @@ def test_record_rejection_and_its_retry(session: Session) -> None:
     event_pk = _event(session)
     out = record_rejection(session, event_pk, "north", "expired", scan_id="s", token_hash="dd" * 32)
     assert isinstance(out, Rejected) and out.reason == "expired" and not out.replayed
-    again = consume(session, event_pk, "day1", NULLIFIER, "north", None,
-                    scan_id="s", token_hash="dd" * 32)
+    again = consume(
+        session, event_pk, "day1", NULLIFIER, "north", None, scan_id="s", token_hash="dd" * 32
+    )
     # The retry of a rejected scan is rejected again, and consumes nothing.
     assert isinstance(again, Rejected) and again.replayed and again.reason == "expired"
     assert session.scalar(select(func.count()).select_from(Consumption)) == 0
@@ -141,16 +174,18 @@ def _race_threads(engine: Engine, event_pk: int, n: int, scan: bool) -> list[obj
         with maker() as s:
             barrier.wait()
             kwargs = {"scan_id": "same-scan", "token_hash": "ee" * 32} if scan else {}
-            return consume(s, event_pk, "day1", NULLIFIER, "north" if scan else f"g{i}", None,
-                           **kwargs)
+            return consume(
+                s, event_pk, "day1", NULLIFIER, "north" if scan else f"g{i}", None, **kwargs
+            )
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(one, range(n)))
 
 
 @pytest.mark.parametrize("rounds", [3])
-def test_racing_threads_get_exactly_one_accept(engine: Engine, session: Session,
-                                               rounds: int) -> None:
+def test_racing_threads_get_exactly_one_accept(
+    engine: Engine, session: Session, rounds: int
+) -> None:
     for r in range(rounds):
         event_pk = _event(session, f"ev{r}")
         outs = _race_threads(engine, event_pk, 8, scan=False)
@@ -186,8 +221,10 @@ def test_racing_processes_get_exactly_one_accept(engine: Engine, session: Sessio
     n = 4
     event_pk = _event(session)
     barrier, out = ctx.Barrier(n), ctx.Queue()
-    procs = [ctx.Process(target=_process_consume, args=(url, event_pk, f"g{i}", barrier, out))
-             for i in range(n)]
+    procs = [
+        ctx.Process(target=_process_consume, args=(url, event_pk, f"g{i}", barrier, out))
+        for i in range(n)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -203,10 +240,21 @@ def test_gate_policy() -> None:
     from api.services.gate import gate_policy
 
     now = utcnow()
-    event = Event(id=7, event_id="ev", merchant_id="m", name="E", starts_at=now, ends_at=now,
-                  scopes=["day1", "day2"], reveal_ticket_id=False, created_at=now,
-                  gates=[Gate(gate_id="north", position=0, tiers=None),
-                         Gate(gate_id="vip", position=1, tiers=["vip"])])
+    event = Event(
+        id=7,
+        event_id="ev",
+        merchant_id="m",
+        name="E",
+        starts_at=now,
+        ends_at=now,
+        scopes=["day1", "day2"],
+        reveal_ticket_id=False,
+        created_at=now,
+        gates=[
+            Gate(gate_id="north", position=0, tiers=None),
+            Gate(gate_id="vip", position=1, tiers=["vip"]),
+        ],
+    )
     any_gate = Principal("k", Role.GATE, "m", event_pk=7, gate_ids=None)
     north_only = Principal("k", Role.GATE, "m", event_pk=7, gate_ids=("north",))
     assert gate_policy(any_gate, event, "north", "day1", "ga") is None

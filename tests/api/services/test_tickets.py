@@ -23,9 +23,19 @@ def _event(session: Session) -> None:
     now = utcnow()
     session.add(Merchant(id="m1", name="M", created_at=now))
     session.flush()
-    session.add(Event(event_id="ev", merchant_id="m1", name="E", starts_at=now, ends_at=now,
-                      scopes=["ev"], reveal_ticket_id=False, created_at=now,
-                      gates=[Gate(gate_id="g", position=0)]))
+    session.add(
+        Event(
+            event_id="ev",
+            merchant_id="m1",
+            name="E",
+            starts_at=now,
+            ends_at=now,
+            scopes=["ev"],
+            reveal_ticket_id=False,
+            created_at=now,
+            gates=[Gate(gate_id="g", position=0)],
+        )
+    )
     session.commit()
 
 
@@ -37,18 +47,21 @@ def test_secrets_and_holder_binding(session: Session, settings: Settings) -> Non
     secrets = ticket_secrets(settings, ticket)
     assert secrets.salt != secrets.holder_secret
     assert holder_matches(settings, ticket, "alice")
-    assert not holder_matches(settings, ticket, "alicE") and not holder_matches(settings, ticket,
-                                                                                None)
-    unbound, _ = issue_ticket(session, settings, MERCHANT,
-                              TicketCreate(ticket_id="t2", event_id="ev", tier="ga"))
+    assert not holder_matches(settings, ticket, "alicE") and not holder_matches(
+        settings, ticket, None
+    )
+    unbound, _ = issue_ticket(
+        session, settings, MERCHANT, TicketCreate(ticket_id="t2", event_id="ev", tier="ga")
+    )
     assert holder_matches(settings, unbound, None) and holder_matches(settings, unbound, "x")
     # The same body again returns the same ticket with the same secrets.
     again, created = issue_ticket(session, settings, MERCHANT, body)
     assert not created and ticket_secrets(settings, again) == secrets
 
 
-def test_concurrent_identical_issues_make_one_ticket(engine: Engine, session: Session,
-                                                     settings: Settings) -> None:
+def test_concurrent_identical_issues_make_one_ticket(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
     _event(session)
     maker = make_sessionmaker(engine)
     barrier = Barrier(4)
