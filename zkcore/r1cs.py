@@ -186,6 +186,12 @@ class R1CS:
         first = _c.first_unsatisfied(a.mont, b.mont, c.mont)
         return None if first == self.n_constraints else first
 
+    def unsatisfied(self, witness: Sequence[int] | FieldArray, threads: int = 0) -> list[int]:
+        """Indices of every failing constraint (for diagnostics and soundness tests)."""
+        a, b, c = self.evaluate(witness, threads)
+        bad = ((a * b).mont != c.mont).any(axis=1)
+        return [int(i) for i in np.flatnonzero(bad)]
+
     def is_satisfied(self, witness: Sequence[int] | FieldArray, threads: int = 0) -> bool:
         """True if the witness satisfies every constraint."""
         return self.first_unsatisfied(witness, threads) is None
