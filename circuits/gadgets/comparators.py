@@ -14,8 +14,8 @@ n <= 252, because a + 2^n - b must fit in n + 1 <= 253 bits without wrapping mod
 
 from __future__ import annotations
 
-from circuits.dsl import API, LC, Value, gadget
-from circuits.gadgets.bits import _check_n, num2bits, range_check
+from circuits.dsl import API, LC, CircuitError, Value, gadget
+from circuits.gadgets.bits import _check_n, bits2num, range_check
 from zkcore.field import Fr
 
 MAX_COMPARE_BITS = 252
@@ -47,12 +47,24 @@ def is_equal(api: API, a: Value, b: Value) -> LC:
 def less_than(api: API, a: Value, b: Value, n: int) -> LC:
     """1 if a < b else 0, for a, b ALREADY range-checked to [0, 2^n) by the caller.
 
-    n + 2 constraints: circomlib's LessThan(n), i.e. Num2Bits(n + 1) of a + 2^n - b, whose
-    top bit is 1 exactly when a >= b. (circomlib spends one more on `out`; here it is an LC.)
+    circomlib's LessThan(n): x = a + 2^n - b is decomposed into n + 1 bits, whose top bit is 1
+    exactly when a >= b. The n low bits are hinted and constrained boolean; the top bit is
+    the linear combination (x - low) / 2^n, constrained boolean too. That pins x = low +
+    2^n * top with low < 2^n and top in {0, 1}, as Num2Bits(n + 1) does, in n + 1
+    constraints: what circom --O2 makes of LessThan(n) (--O1 leaves n + 4).
     """
     _check_n(n, MAX_COMPARE_BITS, "less_than")
-    bits = num2bits(api, api.lc(a) + (1 << n) - api.lc(b), n + 1)
-    return 1 - bits[n]
+    x = api.lc(a) + (1 << n) - api.lc(b)
+    if x.is_constant():
+        if x.constant_value() >> (n + 1):
+            raise CircuitError(f"less_than: constant operands out of the {n}-bit range")
+        return api.constant(int(not x.constant_value() >> n))
+    low = api.hint(lambda v: [(v >> i) & 1 for i in range(n)], x, n_out=n)
+    for bit in low:
+        api.assert_bool(bit)
+    top = (x - bits2num(api, low)).scale(Fr.inv(1 << n))
+    api.assert_bool(top)
+    return 1 - top
 
 
 @gadget
@@ -81,7 +93,7 @@ def _checked(api: API, a: Value, b: Value, n: int) -> None:
 
 @gadget
 def less_than_checked(api: API, a: Value, b: Value, n: int) -> LC:
-    """less_than that first range-checks a and b to [0, 2^n) itself (3n + 4 constraints)."""
+    """less_than that first range-checks a and b to [0, 2^n) itself (3n + 3 constraints)."""
     _checked(api, a, b, n)
     return less_than(api, a, b, n)
 
