@@ -593,7 +593,7 @@ class CompiledCircuit:
 
     def _run(self, w: list[int | None], fixed: Mapping[int, int]) -> None:
         def ev(terms: Terms) -> int:
-            return sum(c * w[i] for i, c in terms) % R  # type: ignore[operator]
+            return sum(c * w[i] for i, c in terms) % R  # type: ignore[operator,misc]
 
         for step in self._steps:
             kind = step[0]

@@ -37,7 +37,8 @@ int bn254_r1cs_matvec(uint64_t *out, const uint64_t *row_start, const uint64_t *
     for (size_t k = 0; k < nnz; k++)
         if (cols[k] >= n_wires) return BN254_ERR_ARGUMENT;
     struct matvec_job job = {out, row_start, cols, coeffs, w};
-    parallel_for(n_rows, parallel_threads(threads, n_rows / 1024 + 1), matvec_rows, &job);
+    /* Threads only pay off past a few ten thousand terms (thread start-up is ~50 us). */
+    parallel_for(n_rows, parallel_threads(threads, nnz / 32768 + 1), matvec_rows, &job);
     return BN254_OK;
 }
 

@@ -115,7 +115,7 @@ class R1CS:
                 f"wire_to_label has {len(self.wire_to_label)} entries for {self.n_wires} wires")
         if self.n_labels < self.n_wires:
             raise errors.ArgumentError(f"{self.n_labels} labels for {self.n_wires} wires")
-        if self.wire_to_label and not (0 <= min(self.wire_to_label)
+        if self.wire_to_label and not (min(self.wire_to_label) >= 0
                                        and max(self.wire_to_label) < self.n_labels):
             raise errors.ArgumentError(f"a wire label is outside [0, {self.n_labels})")
         r = Fr.modulus
