@@ -161,6 +161,13 @@ class LC:
         raise TypeError("a signal has no truth value while the circuit is built; "
                         "use api.assert_equal or a comparator gadget")
 
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        # `if a == b:` in define() would silently compare Python objects, not values.
+        raise TypeError("signals cannot be compared with ==; use api.assert_equal(a, b) or "
+                        "is_equal(api, a, b)")
+
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         parts = [f"{c}*w{w}" if w else str(c) for w, c in sorted(self.terms.items())]
         return f"LC({' + '.join(parts) or '0'})"
@@ -513,7 +520,10 @@ class CompiledCircuit:
         self.inputs = inputs
         self.instance = bound  # the circuit object define() ran on (signals captured there)
         self._steps = steps
-        self._perm = perm
+        self._perm = perm  # provisional wire -> final wire
+        self._unperm = [0] * len(perm)  # final wire -> provisional wire
+        for p, f in enumerate(perm):
+            self._unperm[f] = p
 
     # ---- counts ----
 
@@ -580,7 +590,7 @@ class CompiledCircuit:
         final = self._assign_inputs(values)
         w: list[int | None] = [None] * len(self._perm)
         w[0] = 1
-        inv = {f: p for p, f in enumerate(self._perm)}
+        inv = self._unperm
         for wire, value in final.items():
             w[inv[wire]] = value
         fixed = {inv[self.wire(k)]: v % R for k, v in (overrides or {}).items()}
@@ -589,7 +599,7 @@ class CompiledCircuit:
         self._run(w, fixed)
         if any(v is None for v in w):  # pragma: no cover - every wire has a step
             raise CircuitError("the solver left a wire unset")
-        return [w[inv[f]] for f in range(len(w))]  # type: ignore[misc]
+        return [w[p] for p in inv]  # type: ignore[misc]
 
     def _run(self, w: list[int | None], fixed: Mapping[int, int]) -> None:
         def ev(terms: Terms) -> int:

@@ -100,6 +100,8 @@ def test_signals_have_no_truth_value_and_do_not_mix() -> None:
         x + y  # noqa: B018
     with pytest.raises(CircuitError):
         (x + 1).wire()
+    with pytest.raises(TypeError, match="assert_equal"):
+        x == 1  # noqa: B015
 
 
 def test_inputs_are_signals_only_inside_define() -> None:
