@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from circuits.dsl import (
     API,
@@ -231,3 +233,50 @@ def test_inheritance_keeps_declaration_order() -> None:
     compiled = Child().compile()
     assert [s.name for s in compiled.inputs] == ["a", "b"]
     compiled.solve({"a": 4, "b": 4})
+
+
+# ---- random expressions: the compiled circuit computes what Python ints compute
+
+OPS = ["add", "sub", "mul", "scale", "const_add", "rsub", "pow"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(program=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 5), st.integers(0, 5),
+                                  st.integers(-(2**70), 2**70)), min_size=1, max_size=12),
+       values=st.lists(st.integers(0, R - 1), min_size=3, max_size=3))
+def test_random_expressions_match_python_ints(program, values) -> None:  # type: ignore[no-untyped-def]
+    def run(start: list, mul):  # type: ignore[no-untyped-def]
+        regs = list(start)
+        for op, i, j, k in program:
+            a, b = regs[i % len(regs)], regs[j % len(regs)]
+            if op == "add":
+                regs.append(a + b)
+            elif op == "sub":
+                regs.append(a - b)
+            elif op == "mul":
+                regs.append(mul(a, b))
+            elif op == "scale":
+                regs.append(a * k)
+            elif op == "const_add":
+                regs.append(a + k)
+            elif op == "rsub":
+                regs.append(k - a)
+            else:
+                regs.append(mul(mul(a, a), a))
+        return regs[-1]
+
+    expected = run(values, lambda a, b: a * b) % R
+
+    class Expr(Circuit):
+        xs = Private(shape=3)
+        out = Output()
+
+        def define(self, api: API) -> None:
+            api.set_output(self.out, run(self.xs, lambda a, b: a * b))
+
+    compiled = Expr().compile()
+    witness = compiled.solve({"xs": values})
+    assert witness[1] == expected
+    assert compiled.r1cs.first_unsatisfied_reference(witness) is None
+    muls = sum(1 for op, *_ in program if op in ("mul", "pow"))
+    assert compiled.n_constraints <= 1 + 2 * muls  # only products cost constraints
