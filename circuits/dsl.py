@@ -248,7 +248,7 @@ class Origin:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.scope or '<circuit>'} at {self.file}:{self.line}"
+        return f"{self.scope} at {self.file}:{self.line}"
 
 
 Terms = tuple[tuple[int, int], ...]
@@ -471,7 +471,8 @@ def compile_circuit(circuit: Circuit) -> CompiledCircuit:
         bound.__dict__[decl.name] = signals if size is not None else signals[0]
         provisional.append((decl, size, [s.wire() for s in signals]))
 
-    bound.define(api)
+    with api.scope(type(circuit).__name__):
+        bound.define(api)
 
     outputs_set = {step[1] for step in api.steps if step[0] == "lc"}
     for decl, _, wires in provisional:

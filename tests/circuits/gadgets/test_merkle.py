@@ -155,7 +155,7 @@ def test_rejects_a_forged_swap_wire(membership) -> None:  # type: ignore[no-unty
     honest = membership.witness(inputs)
     bad = attack(membership, inputs, {first_internal: (honest[first_internal] + 1)})
     scopes = [membership.origins[i].scope for i in membership.r1cs.unsatisfied(bad)]
-    assert scopes[0] == "merkle_root"
+    assert scopes[0] == "Membership/merkle_root"
 
 
 def test_shape_mismatch() -> None:
