@@ -147,7 +147,7 @@ def test_random_systems_round_trip() -> None:
     from zkcore.bench.r1cs import random_satisfied
 
     r1cs, witness = random_satisfied(200, 50, 3, seed=7)
-    r1cs = R1CS(r1cs.n_wires, 2, 3, 4, r1cs.constraints, n_labels=80,
+    r1cs = R1CS(r1cs.n_wires, 2, 3, 4, r1cs.constraints, n_labels=100,
                 wire_to_label=[2 * i for i in range(50)])
     back = fmt.loads(fmt.dumps(r1cs))
     assert back == r1cs
