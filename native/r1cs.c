@@ -17,8 +17,14 @@ static void matvec_rows(void *ctx, size_t begin, size_t end) {
         uint64_t acc[4], t[4];
         fr_set_zero(acc);
         for (uint64_t k = job->row_start[i]; k < job->row_start[i + 1]; k++) {
-            fr_mul(t, job->coeffs + 4 * k, job->w + 4 * job->cols[k]);
-            fr_add(acc, acc, t);
+            const uint64_t *wk = job->w + 4 * job->cols[k];
+            /* Coefficient 1 is the common case in circuits: skip its multiplication. */
+            if (fr_is_one(job->coeffs + 4 * k)) {
+                fr_add(acc, acc, wk);
+            } else {
+                fr_mul(t, job->coeffs + 4 * k, wk);
+                fr_add(acc, acc, t);
+            }
         }
         fr_copy(job->out + 4 * i, acc);
     }
