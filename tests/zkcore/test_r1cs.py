@@ -26,7 +26,8 @@ def random_system(rng: np.random.Generator, n_wires: int, m: int,
         for _ in range(3):
             k = int(rng.integers(0, max_terms + 1))
             wires = rng.choice(n_wires, size=k, replace=False)
-            lcs.append([(int(w), rint()) for w in wires])
+            # coefficient 1 takes the native no-multiply path: mix it in with random ones
+            lcs.append([(int(w), 1 if rng.random() < 0.4 else rint()) for w in wires])
         a, b, c = ({w: k for w, k in lc} for lc in lcs)
         av = sum(k * witness[w] for w, k in a.items()) % R
         bv = sum(k * witness[w] for w, k in b.items()) % R
