@@ -132,24 +132,36 @@ class LC:
 
     Immutable in practice: every operation returns a new LC. `+ - *` with ints fold into the
     coefficients; `*` of two non-constant LCs adds one constraint through the owning API.
+
+    `terms` (wire -> coefficient) is what constraints are made of. For the solver an LC also
+    carries a short recipe, `const + sum k * value(slot)` over the value slots of the LCs it
+    was built from; the first time a step uses it, the recipe becomes one instruction of the
+    solver's tape and the LC gets a slot (`node`) of its own. So a value is computed once, in
+    a few operations, however long its terms grow (Poseidon's partial rounds make LCs of
+    dozens of wires). A recipe that would grow past INLINE pairs references its operands'
+    slots instead of copying their recipes.
     """
 
-    __slots__ = ("api", "terms")
+    __slots__ = ("api", "const", "node", "pairs", "terms")
 
-    def __init__(self, api: API, terms: dict[int, int]) -> None:
+    def __init__(self, api: API, terms: dict[int, int], pairs: tuple[tuple[int, int], ...],
+                 const: int, node: int | None = None) -> None:
         self.api = api
         self.terms = terms  # wire -> coefficient in [1, r); no zero coefficients
+        self.pairs = pairs  # (slot, k) of the recipe; empty exactly for constants
+        self.const = const  # the recipe's constant
+        self.node = node  # the value slot, once materialised
 
     # ---- inspection ----
 
     def is_constant(self) -> bool:
-        return all(w == ONE for w in self.terms)
+        return not self.pairs
 
     def constant_value(self) -> int:
         """The value of a constant LC (CircuitError if it depends on a wire)."""
-        if not self.is_constant():
+        if self.pairs:
             raise CircuitError("not a constant linear combination")
-        return self.terms.get(ONE, 0)
+        return self.const
 
     def wire(self) -> int:
         """The wire of a plain signal (one wire, coefficient 1)."""
@@ -182,33 +194,25 @@ class LC:
         return self.api.constant(other)
 
     def __add__(self, other: Value) -> LC:
-        o = self._lift(other)
-        terms = dict(self.terms)
-        for w, c in o.terms.items():
-            v = (terms.get(w, 0) + c) % R
-            if v:
-                terms[w] = v
-            else:
-                terms.pop(w, None)
-        return LC(self.api, terms)
+        return self.api.combine(((self, 1), (self._lift(other), 1)))
 
     __radd__ = __add__
 
     def __neg__(self) -> LC:
-        return LC(self.api, {w: R - c for w, c in self.terms.items()})
+        return self.scale(R - 1)
 
     def __sub__(self, other: Value) -> LC:
-        return self + (-self._lift(other))
+        return self.api.combine(((self, 1), (self._lift(other), R - 1)))
 
     def __rsub__(self, other: Value) -> LC:
-        return self._lift(other) - self
+        return self.api.combine(((self._lift(other), 1), (self, R - 1)))
 
     def scale(self, k: int) -> LC:
         """k * self, no constraint."""
         k %= R
-        if k == 0:
-            return LC(self.api, {})
-        return LC(self.api, {w: c * k % R for w, c in self.terms.items()})
+        if k == 1:
+            return self
+        return self.api.combine(((self, k),))
 
     def __mul__(self, other: Value) -> LC:
         if isinstance(other, int):
@@ -251,13 +255,16 @@ class Origin:
         return f"{self.scope} at {self.file}:{self.line}"
 
 
-Terms = tuple[tuple[int, int], ...]
 Hint = Callable[..., int | Sequence[int]]
 
-# Solver steps, in the order define() made them:
-#   ("mul", out_wire, a_terms, b_terms)              w[out] = a·w * b·w
-#   ("lc", out_wire, terms)                          w[out] = terms·w
-#   ("hint", out_wires, fn, (terms, ...), origin)    w[outs] = fn(*values)
+# The solver's tape, in the order define() made it. Slots hold values: a wire's slot is its
+# provisional wire number, and every non-constant LC has a slot of its own.
+#   (LIN, out, ((slot, k), ...), c)         v[out] = c + sum k * v[slot]
+#   (MUL, out, a, b)                        v[out] = v[a] * v[b]        (out is a wire)
+#   (HINT, outs, fn, (slot | None, c)..., origin)  v[outs] = fn(*args)  (outs are wires)
+#   (COPY, out, src)                        v[out] = v[src]             (an output wire)
+LIN, MUL, HINT, COPY = range(4)
+INLINE = 8  # recipes up to this many pairs are copied into the LCs built from them
 Step = tuple[Any, ...]
 
 
@@ -278,25 +285,70 @@ class API:
     """What define() builds constraints with. One API per compilation."""
 
     def __init__(self) -> None:
-        self.n_wires = 1  # provisional numbering; wire 0 is the constant
+        self.n_slots = 1  # slot 0 is wire 0, the constant 1
+        self.wires = [ONE]  # the slots that are wires, in creation order
         self.constraints: list[tuple[dict[int, int], dict[int, int], dict[int, int]]] = []
         self.origins: list[Origin] = []
         self.steps: list[Step] = []
+        self.outputs_set: set[int] = set()
         self._scope: list[str] = []
 
-    # ---- wires and constants ----
+    # ---- wires, constants and linear combinations ----
+
+    def _new_slot(self) -> int:
+        slot = self.n_slots
+        self.n_slots += 1
+        return slot
 
     def _new_wire(self) -> LC:
-        w = self.n_wires
-        self.n_wires += 1
-        return LC(self, {w: 1})
+        w = self._new_slot()
+        self.wires.append(w)
+        return LC(self, {w: 1}, ((w, 1),), 0, w)
 
     def constant(self, value: int) -> LC:
         """The constant `value` (mod r) as an LC."""
         if not isinstance(value, int) or isinstance(value, bool):
             raise CircuitError(f"constants must be ints, got {type(value).__name__}")
         value %= R
-        return LC(self, {ONE: value} if value else {})
+        return LC(self, {ONE: value} if value else {}, (), value)
+
+    def combine(self, parts: Iterable[tuple[LC, int]]) -> LC:
+        """sum(k * lc) over (lc, k) pairs of this circuit's LCs: no constraint."""
+        terms: dict[int, int] = {}
+        pairs: list[tuple[int, int]] = []
+        const = 0
+        parts = list(parts)
+        # Copy operands' recipes while the result stays short; a long sum copies only the
+        # one-pair recipes (scaled signals, as in bits2num).
+        limit = INLINE if len(parts) <= INLINE else 1
+        for lc, k in parts:
+            for w, c in lc.terms.items():
+                terms[w] = (terms.get(w, 0) + c * k) % R
+            if lc.node is not None:
+                pairs.append((lc.node, k))
+            elif len(lc.pairs) <= limit:
+                pairs.extend((slot, c * k % R) for slot, c in lc.pairs)
+                const += k * lc.const
+            elif lc.pairs:
+                pairs.append((self.materialize(lc), k))
+            else:
+                const += k * lc.const
+        terms = {w: c for w, c in terms.items() if c}
+        if all(w == ONE for w in terms):
+            return LC(self, terms, (), terms.get(ONE, 0))
+        return LC(self, terms, tuple(pairs), const % R)
+
+    def materialize(self, lc: LC) -> int:
+        """The value slot of a non-constant LC, adding its recipe to the tape on first use."""
+        if lc.node is None:
+            if not lc.pairs:
+                raise CircuitError("a constant has no value slot")
+            if len(lc.pairs) == 1 and lc.pairs[0][1] == 1 and lc.const == 0:
+                lc.node = lc.pairs[0][0]  # the same value as an existing slot
+            else:
+                lc.node = self._new_slot()
+                self.steps.append((LIN, lc.node, lc.pairs, lc.const))
+        return lc.node
 
     def lc(self, value: Value) -> LC:
         """An int or an LC of this circuit, as an LC."""
@@ -308,11 +360,7 @@ class API:
 
     def sum(self, values: Iterable[Value]) -> LC:
         """sum(values) in one pass (no constraint)."""
-        terms: dict[int, int] = {}
-        for value in values:
-            for w, c in self.lc(value).terms.items():
-                terms[w] = (terms.get(w, 0) + c) % R
-        return LC(self, {w: c for w, c in terms.items() if c})
+        return self.combine((self.lc(v), 1) for v in values)
 
     # ---- scopes (the gadget names in error messages) ----
 
@@ -342,7 +390,7 @@ class API:
         if b.is_constant():
             return a.scale(b.constant_value())
         out = self._new_wire()
-        self.steps.append(("mul", out.wire(), tuple(a.terms.items()), tuple(b.terms.items())))
+        self.steps.append((MUL, out.node, self.materialize(a), self.materialize(b)))
         self._constrain(a, b, out)
         return out
 
@@ -384,8 +432,10 @@ class API:
             raise CircuitError("a hint has at least one output")
         lcs = [self.lc(v) for v in inputs]
         outs = [self._new_wire() for _ in range(n_out)]
-        self.steps.append(("hint", tuple(o.wire() for o in outs), fn,
-                           tuple(tuple(v.terms.items()) for v in lcs), self._origin()))
+        # (slot, _) for a signal, (None, value) for a constant
+        args = tuple((None, v.const) if v.is_constant() else (self.materialize(v), 0)
+                     for v in lcs)
+        self.steps.append((HINT, tuple(o.node for o in outs), fn, args, self._origin()))
         return outs
 
     def inverse(self, x: Value) -> LC:
@@ -402,7 +452,16 @@ class API:
     def set_output(self, output: LC, value: Value) -> None:
         """Give a declared Output its value: one constraint output == value."""
         wire = output.wire()
-        self.steps.append(("lc", wire, tuple(self.lc(value).terms.items())))
+        if wire in self.outputs_set:
+            raise CircuitError("an output is set once")
+        value = self.lc(value)
+        if value.is_constant():  # a constant output still needs a slot to copy from
+            source = self._new_slot()
+            self.steps.append((LIN, source, (), value.const))
+        else:
+            source = self.materialize(value)
+        self.outputs_set.add(wire)
+        self.steps.append((COPY, wire, source))
         self.assert_equal(output, value)
 
 
@@ -474,27 +533,25 @@ def compile_circuit(circuit: Circuit) -> CompiledCircuit:
     with api.scope(type(circuit).__name__):
         bound.define(api)
 
-    outputs_set = {step[1] for step in api.steps if step[0] == "lc"}
     for decl, _, wires in provisional:
-        if decl.kind == "output" and not set(wires) <= outputs_set:
+        if decl.kind == "output" and not set(wires) <= api.outputs_set:
             raise CircuitError(f"output {decl.name!r} was never given a value (api.set_output)")
 
     # Final layout: 0, outputs, public inputs, private inputs (declaration order), internals.
     ordered = sorted(provisional, key=lambda item: _GROUP_ORDER[item[0].kind])
-    perm = [0] * api.n_wires  # provisional wire -> final wire
+    perm = [-1] * api.n_slots  # wire slot -> final wire; -1 for slots that are not wires
+    perm[ONE] = 0
     next_wire = 1
     specs: list[InputSpec] = []
-    input_wires: set[int] = set()
     for decl, size, wires in ordered:
         final = []
         for w in wires:
             perm[w] = next_wire
             final.append(next_wire)
             next_wire += 1
-            input_wires.add(w)
         specs.append(InputSpec(decl.name, decl.kind, size, tuple(final)))
-    for w in range(1, api.n_wires):
-        if w not in input_wires:
+    for w in api.wires:
+        if perm[w] < 0:
             perm[w] = next_wire
             next_wire += 1
 
@@ -504,27 +561,29 @@ def compile_circuit(circuit: Circuit) -> CompiledCircuit:
     constraints = [(remap(a), remap(b), remap(c)) for a, b, c in api.constraints]
     count = {k: sum(len(s.wires) for s in specs if s.kind == k)
              for k in ("output", "public", "private")}
-    r1cs = R1CS(n_wires=api.n_wires, n_pub_out=count["output"], n_pub_in=count["public"],
+    r1cs = R1CS(n_wires=len(api.wires), n_pub_out=count["output"], n_pub_in=count["public"],
                 n_prv_in=count["private"], constraints=constraints)
     return CompiledCircuit(type(circuit).__name__, r1cs, api.origins, specs, api.steps, perm,
-                           bound)
+                           api.n_slots, bound)
 
 
 class CompiledCircuit:
     """An R1CS with the origin of every constraint, and the solver that fills its witness."""
 
     def __init__(self, name: str, r1cs: R1CS, origins: list[Origin], inputs: list[InputSpec],
-                 steps: list[Step], perm: list[int], bound: Circuit) -> None:
+                 steps: list[Step], perm: list[int], n_slots: int, bound: Circuit) -> None:
         self.name = name
         self.r1cs = r1cs
         self.origins = origins
         self.inputs = inputs
         self.instance = bound  # the circuit object define() ran on (signals captured there)
         self._steps = steps
-        self._perm = perm  # provisional wire -> final wire
-        self._unperm = [0] * len(perm)  # final wire -> provisional wire
-        for p, f in enumerate(perm):
-            self._unperm[f] = p
+        self._perm = perm  # wire slot -> final wire (-1: not a wire)
+        self._n_slots = n_slots
+        self._unperm = [0] * r1cs.n_wires  # final wire -> slot
+        for slot, f in enumerate(perm):
+            if f >= 0:
+                self._unperm[f] = slot
 
     # ---- counts ----
 
@@ -586,53 +645,62 @@ class CompiledCircuit:
         """Run the solver WITHOUT checking constraints; `overrides` fix chosen wires' values.
 
         This is the tool of soundness tests: override a hint (a bit, an inverse), let every
-        later step recompute from it, then ask the R1CS whether it notices.
+        later step recompute from it, then ask the R1CS whether it notices. Keys are signals
+        captured in define() or final wire indices.
         """
         final = self._assign_inputs(values)
-        w: list[int | None] = [None] * len(self._perm)
-        w[0] = 1
-        inv = self._unperm
+        v: list[int | None] = [None] * self._n_slots
+        v[ONE] = 1
+        slot_of = self._unperm
         for wire, value in final.items():
-            w[inv[wire]] = value
-        fixed = {inv[self.wire(k)]: v % R for k, v in (overrides or {}).items()}
-        for p, v in fixed.items():
-            w[p] = v
-        self._run(w, fixed)
-        if any(v is None for v in w):  # pragma: no cover - every wire has a step
+            v[slot_of[wire]] = value
+        fixed: dict[int, int] = {}
+        for key, value in (overrides or {}).items():
+            wire = self.wire(key)
+            if not 0 < wire < self.r1cs.n_wires:
+                raise errors.ArgumentError(f"override of wire {wire}: no such wire")
+            fixed[slot_of[wire]] = value % R
+        for slot, value in fixed.items():
+            v[slot] = value
+        self._run(v, fixed)
+        witness = [v[slot] for slot in slot_of]
+        if any(x is None for x in witness):  # pragma: no cover - every wire has a step
             raise CircuitError("the solver left a wire unset")
-        return [w[p] for p in inv]  # type: ignore[misc]
+        return witness  # type: ignore[return-value]
 
-    def _run(self, w: list[int | None], fixed: Mapping[int, int]) -> None:
-        def ev(terms: Terms) -> int:
-            return sum(c * w[i] for i, c in terms) % R  # type: ignore[operator,misc]
-
+    def _run(self, v: list[Any], fixed: Mapping[int, int]) -> None:
         for step in self._steps:
-            kind = step[0]
+            op = step[0]
             try:
-                if kind == "mul":
+                if op == LIN:
+                    acc = step[3]
+                    for slot, k in step[2]:
+                        acc += k * v[slot]
+                    v[step[1]] = acc % R
+                elif op == MUL:
                     if step[1] not in fixed:
-                        w[step[1]] = ev(step[2]) * ev(step[3]) % R
-                elif kind == "lc":
+                        v[step[1]] = v[step[2]] * v[step[3]] % R
+                elif op == COPY:
                     if step[1] not in fixed:
-                        w[step[1]] = ev(step[2])
+                        v[step[1]] = v[step[2]]
                 else:
                     _, outs, fn, args, origin = step
                     if all(o in fixed for o in outs):
                         continue
-                    result = fn(*(ev(a) for a in args))
-                    values = [result] if isinstance(result, int) else list(result)
-                    if len(values) != len(outs):
+                    result = fn(*(c if s is None else v[s] for s, c in args))
+                    results = [result] if isinstance(result, int) else list(result)
+                    if len(results) != len(outs):
                         raise CircuitError(
-                            f"hint at {origin} returned {len(values)} values, expected "
+                            f"hint at {origin} returned {len(results)} values, expected "
                             f"{len(outs)}")
-                    for o, v in zip(outs, values, strict=True):
+                    for o, x in zip(outs, results, strict=True):
                         if o not in fixed:
-                            w[o] = int(v) % R
+                            v[o] = int(x) % R
             except TypeError:
                 raise CircuitError("a signal was used before its value was set "
                                    "(an output read before api.set_output?)") from None
             except (ArithmeticError, ValueError) as exc:
-                if kind != "hint" or isinstance(exc, CircuitError):
+                if op != HINT or isinstance(exc, CircuitError):
                     raise
                 raise SolveError(f"{self.name}: hint at {step[4]} failed: {exc}") from None
 

@@ -280,3 +280,34 @@ def test_random_expressions_match_python_ints(program, values) -> None:  # type:
     assert compiled.r1cs.first_unsatisfied_reference(witness) is None
     muls = sum(1 for op, *_ in program if op in ("mul", "pow"))
     assert compiled.n_constraints <= 1 + 2 * muls  # only products cost constraints
+
+
+def test_long_linear_chains_solve_like_python_ints() -> None:
+    # A Poseidon-shaped toy: one S-box per round and a dense linear mix, so the state's LCs
+    # grow to dozens of wires and the solver's recipes must reference earlier slots.
+    rounds, mix = 40, [[2, 3, 5], [7, 11, 13], [17, 19, 23]]
+
+    def permute(state, mul):  # type: ignore[no-untyped-def]
+        for r in range(rounds):
+            state = [mul(mul(state[0], state[0]), state[0]) + r, state[1], state[2]]
+            state = [sum((m * s for m, s in zip(row, state, strict=True)), 0) for row in mix]
+        return state
+
+    class Toy(Circuit):
+        xs = Private(shape=3)
+        out = Output()
+
+        def define(self, api: API) -> None:
+            api.set_output(self.out, api.sum(permute(list(self.xs), api.mul)))
+
+    values = [3, R - 5, 2**200]
+    expected = sum(permute(values, lambda a, b: a * b % R)) % R
+    compiled = Toy().compile()
+    assert compiled.n_constraints == 2 * rounds + 1
+    witness = compiled.solve({"xs": values})
+    assert witness[1] == expected
+    assert compiled.r1cs.first_unsatisfied_reference(witness) is None
+    # an override deep inside is seen downstream and caught by exactly its constraint
+    square = compiled.r1cs.n_pub_out + compiled.r1cs.n_prv_in + 1 + 2 * 10
+    bad = compiled.witness({"xs": values}, {square: witness[square] + 1})
+    assert len(compiled.r1cs.unsatisfied(bad)) == 1
