@@ -88,7 +88,8 @@ class Input:
         if instance is None:
             return self
         raise AttributeError(
-            f"input {self.name!r} is a signal only inside define(); compile the circuit first")
+            f"input {self.name!r} is a signal only inside define(); compile the circuit first"
+        )
 
     def size(self, circuit: object) -> int | None:
         """The array length for this circuit instance, or None for a single signal."""
@@ -144,8 +145,14 @@ class LC:
 
     __slots__ = ("api", "const", "node", "pairs", "terms")
 
-    def __init__(self, api: API, terms: dict[int, int], pairs: tuple[tuple[int, int], ...],
-                 const: int, node: int | None = None) -> None:
+    def __init__(
+        self,
+        api: API,
+        terms: dict[int, int],
+        pairs: tuple[tuple[int, int], ...],
+        const: int,
+        node: int | None = None,
+    ) -> None:
         self.api = api
         self.terms = terms  # wire -> coefficient in [1, r); no zero coefficients
         self.pairs = pairs  # (slot, k) of the recipe; empty exactly for constants
@@ -170,13 +177,16 @@ class LC:
         return next(iter(self.terms))
 
     def __bool__(self) -> bool:
-        raise TypeError("a signal has no truth value while the circuit is built; "
-                        "use api.assert_equal or a comparator gadget")
+        raise TypeError(
+            "a signal has no truth value while the circuit is built; "
+            "use api.assert_equal or a comparator gadget"
+        )
 
     def __eq__(self, other: object) -> bool:  # type: ignore[override]
         # `if a == b:` in define() would silently compare Python objects, not values.
-        raise TypeError("signals cannot be compared with ==; use api.assert_equal(a, b) or "
-                        "is_equal(api, a, b)")
+        raise TypeError(
+            "signals cannot be compared with ==; use api.assert_equal(a, b) or is_equal(api, a, b)"
+        )
 
     __hash__ = object.__hash__
 
@@ -433,8 +443,7 @@ class API:
         lcs = [self.lc(v) for v in inputs]
         outs = [self._new_wire() for _ in range(n_out)]
         # (slot, _) for a signal, (None, value) for a constant
-        args = tuple((None, v.const) if v.is_constant() else (self.materialize(v), 0)
-                     for v in lcs)
+        args = tuple((None, v.const) if v.is_constant() else (self.materialize(v), 0) for v in lcs)
         self.steps.append((HINT, tuple(o.node for o in outs), fn, args, self._origin()))
         return outs
 
@@ -559,19 +568,35 @@ def compile_circuit(circuit: Circuit) -> CompiledCircuit:
         return tuple(sorted((perm[w], c) for w, c in terms.items()))
 
     constraints = [(remap(a), remap(b), remap(c)) for a, b, c in api.constraints]
-    count = {k: sum(len(s.wires) for s in specs if s.kind == k)
-             for k in ("output", "public", "private")}
-    r1cs = R1CS(n_wires=len(api.wires), n_pub_out=count["output"], n_pub_in=count["public"],
-                n_prv_in=count["private"], constraints=constraints)
-    return CompiledCircuit(type(circuit).__name__, r1cs, api.origins, specs, api.steps, perm,
-                           api.n_slots, bound)
+    count = {
+        k: sum(len(s.wires) for s in specs if s.kind == k) for k in ("output", "public", "private")
+    }
+    r1cs = R1CS(
+        n_wires=len(api.wires),
+        n_pub_out=count["output"],
+        n_pub_in=count["public"],
+        n_prv_in=count["private"],
+        constraints=constraints,
+    )
+    return CompiledCircuit(
+        type(circuit).__name__, r1cs, api.origins, specs, api.steps, perm, api.n_slots, bound
+    )
 
 
 class CompiledCircuit:
     """An R1CS with the origin of every constraint, and the solver that fills its witness."""
 
-    def __init__(self, name: str, r1cs: R1CS, origins: list[Origin], inputs: list[InputSpec],
-                 steps: list[Step], perm: list[int], n_slots: int, bound: Circuit) -> None:
+    def __init__(
+        self,
+        name: str,
+        r1cs: R1CS,
+        origins: list[Origin],
+        inputs: list[InputSpec],
+        steps: list[Step],
+        perm: list[int],
+        n_slots: int,
+        bound: Circuit,
+    ) -> None:
         self.name = name
         self.r1cs = r1cs
         self.origins = origins
@@ -620,18 +645,20 @@ class CompiledCircuit:
             else:
                 if isinstance(value, int | str | bytes) or not isinstance(value, Sequence):
                     raise errors.ArgumentError(
-                        f"input {spec.name!r} takes a list of {spec.shape} values")
+                        f"input {spec.name!r} takes a list of {spec.shape} values"
+                    )
                 items = value
                 if len(items) != spec.shape:
                     raise errors.ArgumentError(
-                        f"input {spec.name!r} takes {spec.shape} values, got {len(items)}")
+                        f"input {spec.name!r} takes {spec.shape} values, got {len(items)}"
+                    )
             for wire, item in zip(spec.wires, items, strict=True):
                 try:
                     out[wire] = Fr.canonical(item)
                 except errors.NonCanonicalError:
                     raise errors.NonCanonicalError(
-                        f"input {spec.name!r}: {item} is not a canonical Fr element "
-                        "(0 <= v < r)") from None
+                        f"input {spec.name!r}: {item} is not a canonical Fr element (0 <= v < r)"
+                    ) from None
                 except errors.ArgumentError:
                     raise errors.ArgumentError(
                         f"input {spec.name!r}: expected an int, got {type(item).__name__}"
@@ -640,8 +667,11 @@ class CompiledCircuit:
             raise errors.ArgumentError(f"unknown input(s): {', '.join(sorted(given))}")
         return out
 
-    def witness(self, values: Mapping[str, int | Sequence[int]],
-                overrides: Mapping[LC | int, int] | None = None) -> list[int]:
+    def witness(
+        self,
+        values: Mapping[str, int | Sequence[int]],
+        overrides: Mapping[LC | int, int] | None = None,
+    ) -> list[int]:
         """Run the solver WITHOUT checking constraints; `overrides` fix chosen wires' values.
 
         This is the tool of soundness tests: override a hint (a bit, an inverse), let every
@@ -691,14 +721,16 @@ class CompiledCircuit:
                     results = [result] if isinstance(result, int) else list(result)
                     if len(results) != len(outs):
                         raise CircuitError(
-                            f"hint at {origin} returned {len(results)} values, expected "
-                            f"{len(outs)}")
+                            f"hint at {origin} returned {len(results)} values, expected {len(outs)}"
+                        )
                     for o, x in zip(outs, results, strict=True):
                         if o not in fixed:
                             v[o] = int(x) % R
             except TypeError:
-                raise CircuitError("a signal was used before its value was set "
-                                   "(an output read before api.set_output?)") from None
+                raise CircuitError(
+                    "a signal was used before its value was set "
+                    "(an output read before api.set_output?)"
+                ) from None
             except (ArithmeticError, ValueError) as exc:
                 if op != HINT or isinstance(exc, CircuitError):
                     raise
@@ -714,8 +746,9 @@ class CompiledCircuit:
         """Raise UnsatisfiedError naming the first failing constraint's gadget and line."""
         first = self.r1cs.first_unsatisfied(witness)
         if first is not None:
-            raise UnsatisfiedError(f"{self.name}: {self.describe(first)} is not satisfied",
-                                   first, self.origins[first])
+            raise UnsatisfiedError(
+                f"{self.name}: {self.describe(first)} is not satisfied", first, self.origins[first]
+            )
 
     def public_signals(self, witness: Sequence[int]) -> list[int]:
         """Outputs then public inputs, as snarkjs's public.json lists them."""

@@ -189,15 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="print a circuit's counts (constraints, wires, inputs)")
     info.add_argument("circuit", help=circuit_help)
     info.add_argument("--json", action="store_true", help="print one JSON object")
-    info.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                      help="constructor parameter of a Python circuit (ints parsed)")
+    info.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="constructor parameter of a Python circuit (ints parsed)",
+    )
     info.set_defaults(func=cmd_info)
 
     comp = sub.add_parser("compile", help="compile a circuit to an iden3 .r1cs file")
     comp.add_argument("circuit", help=circuit_help)
     comp.add_argument("-o", "--output", required=True, help="the .r1cs file to write")
-    comp.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                      help="constructor parameter of a Python circuit (ints parsed)")
+    comp.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="constructor parameter of a Python circuit (ints parsed)",
+    )
     comp.set_defaults(func=cmd_compile)
     return parser
 

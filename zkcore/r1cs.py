@@ -46,8 +46,9 @@ class SparseMatrix:
 
     def dot(self, witness: FieldArray, threads: int = 0) -> FieldArray:
         """This matrix times the witness vector, one element per constraint."""
-        return FieldArray(Fr, _c.matvec(self.row_start, self.cols, self.coeffs, witness.mont,
-                                        threads))
+        return FieldArray(
+            Fr, _c.matvec(self.row_start, self.cols, self.coeffs, witness.mont, threads)
+        )
 
 
 def _csr(rows: Sequence[LinearCombination]) -> SparseMatrix:
@@ -76,7 +77,8 @@ class R1CS:
     n_labels: int = -1
     wire_to_label: list[int] = field(default_factory=list)
     _csr_cache: tuple[SparseMatrix, SparseMatrix, SparseMatrix] | None = field(
-        default=None, init=False, repr=False)
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.n_labels < 0:
@@ -107,16 +109,19 @@ class R1CS:
         if 1 + self.n_pub_out + self.n_pub_in + self.n_prv_in > self.n_wires:
             raise errors.ArgumentError(
                 f"1 + {self.n_pub_out} outputs + {self.n_pub_in} public + {self.n_prv_in} "
-                f"private inputs exceed the {self.n_wires} wires")
+                f"private inputs exceed the {self.n_wires} wires"
+            )
         if len(self.constraints) >= _U32:
             raise errors.ArgumentError("too many constraints for the iden3 format")
         if len(self.wire_to_label) != self.n_wires:
             raise errors.ArgumentError(
-                f"wire_to_label has {len(self.wire_to_label)} entries for {self.n_wires} wires")
+                f"wire_to_label has {len(self.wire_to_label)} entries for {self.n_wires} wires"
+            )
         if self.n_labels < self.n_wires:
             raise errors.ArgumentError(f"{self.n_labels} labels for {self.n_wires} wires")
-        if self.wire_to_label and not (min(self.wire_to_label) >= 0
-                                       and max(self.wire_to_label) < self.n_labels):
+        if self.wire_to_label and not (
+            min(self.wire_to_label) >= 0 and max(self.wire_to_label) < self.n_labels
+        ):
             raise errors.ArgumentError(f"a wire label is outside [0, {self.n_labels})")
         r = Fr.modulus
         for i, constraint in enumerate(self.constraints):
@@ -126,10 +131,12 @@ class R1CS:
                 for wire, coeff in lc:
                     if not 0 <= wire < self.n_wires:
                         raise errors.ArgumentError(
-                            f"constraint {i} uses wire {wire}, outside [0, {self.n_wires})")
+                            f"constraint {i} uses wire {wire}, outside [0, {self.n_wires})"
+                        )
                     if not 0 <= coeff < r:
                         raise errors.NonCanonicalError(
-                            f"constraint {i} has a coefficient that is not canonical (>= r)")
+                            f"constraint {i} has a coefficient that is not canonical (>= r)"
+                        )
 
     # ---- equality (ignores caches) ----
 
@@ -167,20 +174,23 @@ class R1CS:
             array = Fr.array(witness)  # strict: NonCanonicalError for values >= r
         if len(array) != self.n_wires:
             raise errors.ArgumentError(
-                f"witness has {len(array)} values, the R1CS has {self.n_wires} wires")
+                f"witness has {len(array)} values, the R1CS has {self.n_wires} wires"
+            )
         if array[0] != 1:
             raise errors.ArgumentError("witness[0] must be 1 (the constant wire)")
         return array
 
-    def evaluate(self, witness: Sequence[int] | FieldArray,
-                 threads: int = 0) -> tuple[FieldArray, FieldArray, FieldArray]:
+    def evaluate(
+        self, witness: Sequence[int] | FieldArray, threads: int = 0
+    ) -> tuple[FieldArray, FieldArray, FieldArray]:
         """(A·w, B·w, C·w), one element per constraint."""
         w = self.witness_array(witness)
         a, b, c = self.matrices()
         return a.dot(w, threads), b.dot(w, threads), c.dot(w, threads)
 
-    def first_unsatisfied(self, witness: Sequence[int] | FieldArray,
-                          threads: int = 0) -> int | None:
+    def first_unsatisfied(
+        self, witness: Sequence[int] | FieldArray, threads: int = 0
+    ) -> int | None:
         """Index of the first constraint with A·w ∘ B·w != C·w, or None if all hold."""
         a, b, c = self.evaluate(witness, threads)
         first = _c.first_unsatisfied(a.mont, b.mont, c.mont)
@@ -201,7 +211,8 @@ class R1CS:
         first = self.first_unsatisfied(witness, threads)
         if first is not None:
             raise UnsatisfiedConstraintError(
-                f"constraint {first} of {self.n_constraints} is not satisfied", first)
+                f"constraint {first} of {self.n_constraints} is not satisfied", first
+            )
 
     def first_unsatisfied_reference(self, witness: Sequence[int]) -> int | None:
         """The slow, obvious twin of first_unsatisfied, on Python ints (for tests)."""

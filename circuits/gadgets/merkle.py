@@ -27,8 +27,9 @@ class Hash2(Protocol):
 
 
 @gadget
-def merkle_root(api: API, leaf: Value, path: Sequence[Value], bits: Sequence[Value],
-                hash2: Hash2) -> LC:
+def merkle_root(
+    api: API, leaf: Value, path: Sequence[Value], bits: Sequence[Value], hash2: Hash2
+) -> LC:
     """The root reached from `leaf` along `path` turned by `bits` (see the module docstring).
 
     Per level: 1 booleanity constraint, 1 for the swap, plus the hash gadget's constraints.
@@ -46,8 +47,9 @@ def merkle_root(api: API, leaf: Value, path: Sequence[Value], bits: Sequence[Val
     return node
 
 
-def compute_root(leaf: int, path: Sequence[int], bits: Sequence[int],
-                 hash2: Callable[[int, int], int]) -> int:
+def compute_root(
+    leaf: int, path: Sequence[int], bits: Sequence[int], hash2: Callable[[int, int], int]
+) -> int:
     """The same root computed natively on ints with a native 2-to-1 hash (for witnesses)."""
     if len(path) != len(bits):
         raise errors.ArgumentError(f"{len(path)} siblings but {len(bits)} direction bits")

@@ -26,8 +26,9 @@ def failing_scopes(compiled: CompiledCircuit, witness: Sequence[int]) -> list[st
     return [compiled.origins[i].scope for i in compiled.r1cs.unsatisfied(witness)]
 
 
-def assert_rejected_only_by(compiled: CompiledCircuit, witness: Sequence[int],
-                            scope_suffix: str, count: int = 1) -> None:
+def assert_rejected_only_by(
+    compiled: CompiledCircuit, witness: Sequence[int], scope_suffix: str, count: int = 1
+) -> None:
     """The R1CS rejects the witness, and exactly `count` constraints, all in that scope, fail."""
     assert compiled.r1cs.first_unsatisfied(witness) is not None
     assert compiled.r1cs.first_unsatisfied_reference(witness) is not None
@@ -36,8 +37,9 @@ def assert_rejected_only_by(compiled: CompiledCircuit, witness: Sequence[int],
     assert all(s.endswith(scope_suffix) for s in scopes), scopes
 
 
-def attack(compiled: CompiledCircuit, inputs: Mapping[str, object],
-           overrides: Mapping[object, int]) -> list[int]:
+def attack(
+    compiled: CompiledCircuit, inputs: Mapping[str, object], overrides: Mapping[object, int]
+) -> list[int]:
     """A malicious witness: the honest one with some hint wires overridden and every later
     wire recomputed from them (so only the constraints on the overridden wires can object)."""
     return compiled.witness(inputs, overrides)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ class Member(Circuit):
         self.depth = depth
 
     def define(self, api: API) -> None:
-        api.assert_equal(merkle_root(api, self.leaf, self.path, self.bits, stand_in_hash2),
-                         self.root)
+        api.assert_equal(
+            merkle_root(api, self.leaf, self.path, self.bits, stand_in_hash2), self.root
+        )
         api.set_output(self.leaf_squared, self.leaf * self.leaf)

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_info_json_of_a_python_circuit(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["info", "tests.circuits.sample_circuits:Member", "--param", "depth=2",
-                 "--json"]) == 0
+    assert (
+        main(["info", "tests.circuits.sample_circuits:Member", "--param", "depth=2", "--json"]) == 0
+    )
     info = json.loads(capsys.readouterr().out)
     r1cs = Member(depth=2).compile().r1cs
     assert info["constraints"] == r1cs.n_constraints
@@ -27,11 +28,21 @@ def test_info_json_of_a_python_circuit(capsys: pytest.CaptureFixture[str]) -> No
     assert (info["public_inputs"], info["private_inputs"], info["outputs"]) == (1, 5, 1)
 
 
-def test_compile_then_info_of_the_file(tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_compile_then_info_of_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "window.r1cs"
-    assert main(["compile", "tests.circuits.sample_circuits:Window", "--param", "bits=8",
-                 "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compile",
+                "tests.circuits.sample_circuits:Window",
+                "--param",
+                "bits=8",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert r1cs_format.read(out) == Window(bits=8).compile().r1cs
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
@@ -39,16 +50,20 @@ def test_compile_then_info_of_the_file(tmp_path: Path,
     assert f"constraints     {Window(bits=8).compile().n_constraints}" in text
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["info", "no/such.r1cs"], "cannot read"),
-    (["info", "nonsense"], "neither a .r1cs file nor module:Class"),
-    (["info", "no_such_module_xyz:C"], "cannot import"),
-    (["info", "tests.circuits.sample_circuits:Nope"], "has no 'Nope'"),
-    (["info", "tests.circuits.sample_circuits:Window", "--param", "wrong=1"], "cannot build"),
-    (["info", "tests.circuits.helpers:R"], "cannot build"),
-])
-def test_errors_are_reported(argv: list[str], message: str,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["info", "no/such.r1cs"], "cannot read"),
+        (["info", "nonsense"], "neither a .r1cs file nor module:Class"),
+        (["info", "no_such_module_xyz:C"], "cannot import"),
+        (["info", "tests.circuits.sample_circuits:Nope"], "has no 'Nope'"),
+        (["info", "tests.circuits.sample_circuits:Window", "--param", "wrong=1"], "cannot build"),
+        (["info", "tests.circuits.helpers:R"], "cannot build"),
+    ],
+)
+def test_errors_are_reported(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
 
@@ -64,12 +79,31 @@ def test_subprocess(tmp_path: Path) -> None:
     out = tmp_path / "m.r1cs"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "zkcore.cli"]
-    done = subprocess.run([*cmd, "compile", "tests.circuits.sample_circuits:Member",
-                           "--param", "depth=3", "-o", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            *cmd,
+            "compile",
+            "tests.circuits.sample_circuits:Member",
+            "--param",
+            "depth=3",
+            "-o",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([*cmd, "info", str(out), "--json"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*cmd, "info", str(out), "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
     assert info["constraints"] == Member(depth=3).compile().n_constraints

@@ -50,8 +50,7 @@ def test_wire_layout_is_circoms() -> None:
     r1cs = compiled.r1cs
     assert (r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in) == (1, 3, 4)
     wires = {spec.name: spec.wires for spec in compiled.inputs}
-    assert wires == {"out": (1,), "first": (2,), "second": (3, 4), "secret": (5,),
-                     "arr": (6, 7, 8)}
+    assert wires == {"out": (1,), "first": (2,), "second": (3, 4), "secret": (5,), "arr": (6, 7, 8)}
     assert r1cs.n_wires == 10  # + the product wire
     witness = compiled.solve({"secret": 2, "first": 1, "arr": [1, 1, 1], "second": [3, 4]})
     assert witness[:9] == [1, 2 * 13, 1, 3, 4, 2, 1, 1, 1]
@@ -241,9 +240,16 @@ OPS = ["add", "sub", "mul", "scale", "const_add", "rsub", "pow"]
 
 
 @settings(max_examples=40, deadline=None)
-@given(program=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 5), st.integers(0, 5),
-                                  st.integers(-(2**70), 2**70)), min_size=1, max_size=12),
-       values=st.lists(st.integers(0, R - 1), min_size=3, max_size=3))
+@given(
+    program=st.lists(
+        st.tuples(
+            st.sampled_from(OPS), st.integers(0, 5), st.integers(0, 5), st.integers(-(2**70), 2**70)
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    values=st.lists(st.integers(0, R - 1), min_size=3, max_size=3),
+)
 def test_random_expressions_match_python_ints(program, values) -> None:  # type: ignore[no-untyped-def]
     def run(start: list, mul):  # type: ignore[no-untyped-def]
         regs = list(start)

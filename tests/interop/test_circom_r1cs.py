@@ -33,8 +33,14 @@ def snarkjs_info(path: Path) -> dict[str, int]:
     """`snarkjs r1cs info` parsed into counts."""
     rc, text = snarkjs("r1cs", "info", path.name, cwd=path.parent)
     assert rc == 0, text
-    fields = {"Wires": "wires", "Constraints": "constraints", "Private Inputs": "private",
-              "Public Inputs": "public", "Labels": "labels", "Outputs": "outputs"}
+    fields = {
+        "Wires": "wires",
+        "Constraints": "constraints",
+        "Private Inputs": "private",
+        "Public Inputs": "public",
+        "Labels": "labels",
+        "Outputs": "outputs",
+    }
     info = {}
     for label, key in fields.items():
         match = re.search(rf"# of {label}: (\d+)", text)
@@ -44,9 +50,14 @@ def snarkjs_info(path: Path) -> dict[str, int]:
 
 
 def counts(r1cs) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {"wires": r1cs.n_wires, "constraints": r1cs.n_constraints,
-            "private": r1cs.n_prv_in, "public": r1cs.n_pub_in, "labels": r1cs.n_labels,
-            "outputs": r1cs.n_pub_out}
+    return {
+        "wires": r1cs.n_wires,
+        "constraints": r1cs.n_constraints,
+        "private": r1cs.n_prv_in,
+        "public": r1cs.n_pub_in,
+        "labels": r1cs.n_labels,
+        "outputs": r1cs.n_pub_out,
+    }
 
 
 def circom(tmp_path: Path, source: str, includes: list[str], *flags: str) -> Path:
@@ -54,8 +65,7 @@ def circom(tmp_path: Path, source: str, includes: list[str], *flags: str) -> Pat
     for name in includes:
         shutil.copy(CIRCOMLIB / f"{name}.circom", tmp_path)
     (tmp_path / "main.circom").write_text(source)
-    done = run_tool("circom2", "main.circom", "--r1cs", *flags, "-o", ".",
-                    cwd=tmp_path)
+    done = run_tool("circom2", "main.circom", "--r1cs", *flags, "-o", ".", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     return tmp_path / "main.r1cs"
 
@@ -79,8 +89,9 @@ def test_our_witness_passes_snarkjs_wtns_check(tmp_path: Path) -> None:
     rc, text = snarkjs("wtns", "check", "w.r1cs", "good.wtns", cwd=tmp_path)
     assert rc == 0 and "WITNESS IS CORRECT" in text, text
     # a forged witness: snarkjs and we stop at the same constraint
-    bad = compiled.witness({"now": 100, "not_before": 50, "not_after": 100},
-                           {compiled.inputs[1].wires[0] + 2: 2})
+    bad = compiled.witness(
+        {"now": 100, "not_before": 50, "not_after": 100}, {compiled.inputs[1].wires[0] + 2: 2}
+    )
     wtns_format.write(tmp_path / "bad.wtns", bad)
     rc, text = snarkjs("wtns", "check", "w.r1cs", "bad.wtns", cwd=tmp_path)
     assert rc != 0 and "WITNESS IS NOT CORRECT" in text
@@ -114,8 +125,9 @@ def test_circom_files_load_and_satisfy(tmp_path: Path) -> None:
     assert r1cs_format.dumps(r1cs) == data  # byte for byte as circom wrote it
 
     (tmp_path / "input.json").write_text('{"a": 660, "b": 661}')
-    rc, text = snarkjs("wtns", "calculate", "main_js/main.wasm", "input.json", "main.wtns",
-                       cwd=tmp_path)
+    rc, text = snarkjs(
+        "wtns", "calculate", "main_js/main.wasm", "input.json", "main.wtns", cwd=tmp_path
+    )
     assert rc == 0, text
     wtns_bytes = (tmp_path / "main.wtns").read_bytes()
     witness = wtns_format.loads(wtns_bytes)
@@ -166,10 +178,20 @@ def _num2bits8(api: API, x: LC) -> LC:
 # the output's equality, which circom's main template gets for free from `<==`)
 GADGETS = [
     ("Num2Bits(8)", "bitify", "in", One(_num2bits8), 1),
-    ("LessThan(8)", "comparators", "in",
-     Two(lambda api, a, b: comparators.less_than(api, a, b, 8)), 1),
-    ("LessEqThan(8)", "comparators", "in",
-     Two(lambda api, a, b: comparators.less_eq_than(api, a, b, 8)), 1),
+    (
+        "LessThan(8)",
+        "comparators",
+        "in",
+        Two(lambda api, a, b: comparators.less_than(api, a, b, 8)),
+        1,
+    ),
+    (
+        "LessEqThan(8)",
+        "comparators",
+        "in",
+        Two(lambda api, a, b: comparators.less_eq_than(api, a, b, 8)),
+        1,
+    ),
     ("IsZero()", "comparators", "in", One(comparators.is_zero), 1),
     ("IsEqual()", "comparators", "in", Two(comparators.is_equal), 1),
     ("Mux1()", "mux1", "c, s", Two(lambda api, c0, s: mux.mux1(api, c0, 5, s)), 1),
@@ -177,12 +199,14 @@ GADGETS = [
 COMPARATOR_FILES = ["comparators", "bitify", "compconstant", "aliascheck", "binsum"]
 
 
-@pytest.mark.parametrize("template,include,public,ours,extra", GADGETS,
-                         ids=[g[0] for g in GADGETS])
-def test_gadget_counts_equal_circomlibs(template: str, include: str, public: str,
-                                        ours: Circuit, extra: int, tmp_path: Path) -> None:
-    source = (f'pragma circom 2.0.0;\ninclude "{include}.circom";\n'
-              f"component main {{public [{public}]}} = {template};\n")
+@pytest.mark.parametrize("template,include,public,ours,extra", GADGETS, ids=[g[0] for g in GADGETS])
+def test_gadget_counts_equal_circomlibs(
+    template: str, include: str, public: str, ours: Circuit, extra: int, tmp_path: Path
+) -> None:
+    source = (
+        f'pragma circom 2.0.0;\ninclude "{include}.circom";\n'
+        f"component main {{public [{public}]}} = {template};\n"
+    )
     files = [include] if include == "mux1" else COMPARATOR_FILES
     theirs = r1cs_format.read(circom(tmp_path, source, files, "--O2"))
     assert ours.compile().n_constraints - extra == theirs.n_constraints

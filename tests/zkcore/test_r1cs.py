@@ -13,9 +13,11 @@ from zkcore.r1cs import R1CS, UnsatisfiedConstraintError
 R = Fr.modulus
 
 
-def random_system(rng: np.random.Generator, n_wires: int, m: int,
-                  max_terms: int = 4) -> tuple[R1CS, list[int]]:
+def random_system(
+    rng: np.random.Generator, n_wires: int, m: int, max_terms: int = 4
+) -> tuple[R1CS, list[int]]:
     """A random R1CS and a witness satisfying it (C's constant term absorbs a*b - c)."""
+
     def rint() -> int:
         return int.from_bytes(rng.bytes(32), "little") % R
 
@@ -34,8 +36,7 @@ def random_system(rng: np.random.Generator, n_wires: int, m: int,
         cv = sum(k * witness[w] for w, k in c.items()) % R
         c[0] = (c.get(0, 0) + av * bv - cv) % R
         constraints.append(tuple(tuple(sorted(lc.items())) for lc in (a, b, c)))
-    r1cs = R1CS(n_wires=n_wires, n_pub_out=1, n_pub_in=2, n_prv_in=3,
-                constraints=constraints)  # type: ignore[arg-type]
+    r1cs = R1CS(n_wires=n_wires, n_pub_out=1, n_pub_in=2, n_prv_in=3, constraints=constraints)  # type: ignore[arg-type]
     return r1cs, witness
 
 
@@ -91,17 +92,20 @@ def test_witness_validation(rng: np.random.Generator) -> None:
     assert r1cs.is_satisfied(Fr.array(witness))
 
 
-@pytest.mark.parametrize("kwargs,error", [
-    ({"n_wires": 0}, errors.ArgumentError),
-    ({"n_wires": 3}, errors.ArgumentError),  # 1 + 1 + 1 + 1 inputs > 3 wires
-    ({"n_pub_in": -1}, errors.ArgumentError),
-    ({"constraints": [(((9, 1),), (), ())]}, errors.ArgumentError),
-    ({"constraints": [(((1, R),), (), ())]}, errors.NonCanonicalError),
-    ({"constraints": [((), ())]}, errors.ArgumentError),
-    ({"wire_to_label": [0, 1]}, errors.ArgumentError),
-    ({"n_labels": 2}, errors.ArgumentError),
-    ({"wire_to_label": [0, 1, 2, 3, 99], "n_labels": 10}, errors.ArgumentError),
-])
+@pytest.mark.parametrize(
+    "kwargs,error",
+    [
+        ({"n_wires": 0}, errors.ArgumentError),
+        ({"n_wires": 3}, errors.ArgumentError),  # 1 + 1 + 1 + 1 inputs > 3 wires
+        ({"n_pub_in": -1}, errors.ArgumentError),
+        ({"constraints": [(((9, 1),), (), ())]}, errors.ArgumentError),
+        ({"constraints": [(((1, R),), (), ())]}, errors.NonCanonicalError),
+        ({"constraints": [((), ())]}, errors.ArgumentError),
+        ({"wire_to_label": [0, 1]}, errors.ArgumentError),
+        ({"n_labels": 2}, errors.ArgumentError),
+        ({"wire_to_label": [0, 1, 2, 3, 99], "n_labels": 10}, errors.ArgumentError),
+    ],
+)
 def test_validation(kwargs: dict, error: type[Exception]) -> None:
     base = {"n_wires": 5, "n_pub_out": 1, "n_pub_in": 1, "n_prv_in": 1, "constraints": []}
     with pytest.raises(error):
@@ -126,10 +130,10 @@ def test_native_matvec_rejects_bad_shapes() -> None:
     with pytest.raises(errors.ArgumentError):  # wire out of range
         native.matvec(ok_rows, np.array([3], dtype=np.uint64), coeffs, w)
     with pytest.raises(errors.ArgumentError):  # decreasing row starts
-        native.matvec(np.array([0, 1, 0], dtype=np.uint64), np.array([2], dtype=np.uint64),
-                      coeffs, w)
+        native.matvec(
+            np.array([0, 1, 0], dtype=np.uint64), np.array([2], dtype=np.uint64), coeffs, w
+        )
     with pytest.raises(errors.ArgumentError):  # row_start[-1] != nnz
-        native.matvec(np.array([0, 2], dtype=np.uint64), np.array([2], dtype=np.uint64),
-                      coeffs, w)
+        native.matvec(np.array([0, 2], dtype=np.uint64), np.array([2], dtype=np.uint64), coeffs, w)
     with pytest.raises(errors.ArgumentError):
         native.matvec(ok_rows, np.array([2], dtype=np.int64), coeffs, w)

@@ -14,8 +14,13 @@ def _index_array(array: np.ndarray, what: str) -> np.ndarray:
     return array
 
 
-def matvec(row_start: np.ndarray, cols: np.ndarray, coeffs: np.ndarray, witness: np.ndarray,
-           threads: int = 0) -> np.ndarray:
+def matvec(
+    row_start: np.ndarray,
+    cols: np.ndarray,
+    coeffs: np.ndarray,
+    witness: np.ndarray,
+    threads: int = 0,
+) -> np.ndarray:
     """CSR matrix (Montgomery coefficients) times a Montgomery witness vector, over Fr."""
     row_start = _index_array(row_start, "row_start")
     cols = _index_array(cols, "cols")
@@ -30,10 +35,14 @@ def matvec(row_start: np.ndarray, cols: np.ndarray, coeffs: np.ndarray, witness:
     empty = np.zeros((1, 4), dtype=np.uint64)  # cffi wants a real buffer even for n = 0
     check(
         lib.bn254_r1cs_matvec(
-            u64_ptr(out) if n_rows else u64_ptr(empty), u64_ptr(row_start),
+            u64_ptr(out) if n_rows else u64_ptr(empty),
+            u64_ptr(row_start),
             u64_ptr(cols) if len(cols) else u64_ptr(empty[0]),
-            u64_ptr(coeffs) if len(cols) else u64_ptr(empty), n_rows,
-            u64_ptr(witness) if len(witness) else u64_ptr(empty), len(witness), threads,
+            u64_ptr(coeffs) if len(cols) else u64_ptr(empty),
+            n_rows,
+            u64_ptr(witness) if len(witness) else u64_ptr(empty),
+            len(witness),
+            threads,
         ),
         "sparse matrix-vector product",
     )
@@ -48,6 +57,8 @@ def first_unsatisfied(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> int:
     first = ffi.new("size_t *")
     if len(a) == 0:
         return 0
-    check(lib.bn254_r1cs_first_unsatisfied(first, u64_ptr(a), u64_ptr(b), u64_ptr(c), len(a)),
-          "satisfaction check")
+    check(
+        lib.bn254_r1cs_first_unsatisfied(first, u64_ptr(a), u64_ptr(b), u64_ptr(c), len(a)),
+        "satisfaction check",
+    )
     return int(first[0])

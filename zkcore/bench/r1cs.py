@@ -25,8 +25,9 @@ def random_satisfied(m: int, n_wires: int, terms: int, seed: int = 2026) -> tupl
     return R1CS(n_wires, 0, 1, 1, constraints), witness  # type: ignore[arg-type]
 
 
-@benchmark("r1cs_check", "R1CS satisfaction check, 3 terms per row (--log-n constraints, "
-                         "default 16)")
+@benchmark(
+    "r1cs_check", "R1CS satisfaction check, 3 terms per row (--log-n constraints, default 16)"
+)
 def r1cs_check(opts: BenchOptions) -> BenchResult:
     m = 1 << (opts.log_n or 16)
     r1cs, witness = random_satisfied(m, m, 3)
@@ -36,7 +37,15 @@ def r1cs_check(opts: BenchOptions) -> BenchResult:
     array = Fr.array(witness)
     native = median_ms(lambda: r1cs.first_unsatisfied(array, opts.threads), opts.repeat)
     convert = median_ms(lambda: Fr.array(witness), opts.repeat)
-    baseline = median_ms(lambda: r1cs.first_unsatisfied_reference(witness),
-                         max(1, opts.repeat // 3))
-    return BenchResult("r1cs_check", m, native, native * 1e6 / m, "python-int loop", baseline,
-                       details={"witness_from_ints_ms": round(convert, 3)})
+    baseline = median_ms(
+        lambda: r1cs.first_unsatisfied_reference(witness), max(1, opts.repeat // 3)
+    )
+    return BenchResult(
+        "r1cs_check",
+        m,
+        native,
+        native * 1e6 / m,
+        "python-int loop",
+        baseline,
+        details={"witness_from_ints_ms": round(convert, 3)},
+    )

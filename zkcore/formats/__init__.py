@@ -23,8 +23,9 @@ class Section:
     size: int
 
 
-def read_container(data: bytes, magic: bytes, versions: tuple[int, ...],
-                   what: str) -> tuple[int, list[Section]]:
+def read_container(
+    data: bytes, magic: bytes, versions: tuple[int, ...], what: str
+) -> tuple[int, list[Section]]:
     """Parse an iden3 binary container; return (version, sections), checking every size."""
     if len(data) < 12:
         raise errors.EncodingError(f"{what}: {len(data)} bytes is too short for a header")
@@ -43,7 +44,8 @@ def read_container(data: bytes, magic: bytes, versions: tuple[int, ...],
         if size > len(data) - pos:
             raise errors.EncodingError(
                 f"{what}: section {i} (type {kind}) declares {size} bytes, "
-                f"only {len(data) - pos} remain")
+                f"only {len(data) - pos} remain"
+            )
         sections.append(Section(kind, pos, size))
         pos += size
     if pos != len(data):
@@ -56,7 +58,8 @@ def unique_section(sections: list[Section], kind: int, what: str) -> Section:
     found = [s for s in sections if s.kind == kind]
     if len(found) != 1:
         raise errors.EncodingError(
-            f"{what}: expected exactly one section of type {kind}, found {len(found)}")
+            f"{what}: expected exactly one section of type {kind}, found {len(found)}"
+        )
     return found[0]
 
 

@@ -36,8 +36,9 @@ _HEADER_SIZE = 4 + FIELD_SIZE + _HEADER.size
 _TERM = 4 + FIELD_SIZE
 
 
-def _read_constraints(data: bytes, start: int, size: int, n_constraints: int,
-                      n_wires: int) -> list[Constraint]:
+def _read_constraints(
+    data: bytes, start: int, size: int, n_constraints: int, n_wires: int
+) -> list[Constraint]:
     r = Fr.modulus
     end = start + size
     pos = start
@@ -53,7 +54,8 @@ def _read_constraints(data: bytes, start: int, size: int, n_constraints: int,
             pos += 4
             if n_terms * _TERM > end - pos:
                 raise errors.EncodingError(
-                    f"r1cs: constraint {i} declares {n_terms} terms, past its section's end")
+                    f"r1cs: constraint {i} declares {n_terms} terms, past its section's end"
+                )
             terms = []
             for _ in range(n_terms):
                 wire = from_bytes(view[pos : pos + 4], "little")
@@ -61,17 +63,20 @@ def _read_constraints(data: bytes, start: int, size: int, n_constraints: int,
                 pos += _TERM
                 if wire >= n_wires:
                     raise errors.EncodingError(
-                        f"r1cs: constraint {i} uses wire {wire}, but there are {n_wires} wires")
+                        f"r1cs: constraint {i} uses wire {wire}, but there are {n_wires} wires"
+                    )
                 if coeff >= r:
                     raise errors.NonCanonicalError(
-                        f"r1cs: constraint {i} has a coefficient that is not canonical (>= r)")
+                        f"r1cs: constraint {i} has a coefficient that is not canonical (>= r)"
+                    )
                 terms.append((wire, coeff))
             lcs.append(tuple(terms))
         constraints.append((lcs[0], lcs[1], lcs[2]))
     if pos != end:
         raise errors.EncodingError(
             f"r1cs: constraints section has {end - pos} bytes after the {n_constraints} "
-            "constraints the header declares")
+            "constraints the header declares"
+        )
     return constraints
 
 
@@ -88,14 +93,17 @@ def loads(data: bytes) -> R1CS:
             raise errors.EncodingError(f"r1cs: field size {field_size}, expected {FIELD_SIZE}")
     if header.size != _HEADER_SIZE:
         raise errors.EncodingError(
-            f"r1cs: header section has {header.size} bytes, expected {_HEADER_SIZE}")
+            f"r1cs: header section has {header.size} bytes, expected {_HEADER_SIZE}"
+        )
     check_prime(FIELD_SIZE, data[header.offset + 4 : header.offset + 36], "r1cs")
     n_wires, n_pub_out, n_pub_in, n_prv_in, n_labels, m = _HEADER.unpack_from(
-        data, header.offset + 36)
+        data, header.offset + 36
+    )
     if n_wires < 1 or 1 + n_pub_out + n_pub_in + n_prv_in > n_wires:
         raise errors.EncodingError(
             f"r1cs: counts are inconsistent: {n_wires} wires cannot hold the constant, "
-            f"{n_pub_out} outputs, {n_pub_in} public and {n_prv_in} private inputs")
+            f"{n_pub_out} outputs, {n_pub_in} public and {n_prv_in} private inputs"
+        )
     if n_labels < n_wires:
         raise errors.EncodingError(f"r1cs: {n_labels} labels for {n_wires} wires")
 
@@ -106,12 +114,20 @@ def loads(data: bytes) -> R1CS:
     if labels_section.size != 8 * n_wires:
         raise errors.EncodingError(
             f"r1cs: wire2label section has {labels_section.size} bytes, expected "
-            f"{8 * n_wires} for {n_wires} wires")
+            f"{8 * n_wires} for {n_wires} wires"
+        )
     labels = list(struct.unpack_from(f"<{n_wires}Q", data, labels_section.offset))
     if labels and max(labels) >= n_labels:
         raise errors.EncodingError(f"r1cs: a wire's label is >= the {n_labels} labels declared")
-    return R1CS(n_wires=n_wires, n_pub_out=n_pub_out, n_pub_in=n_pub_in, n_prv_in=n_prv_in,
-                constraints=constraints, n_labels=n_labels, wire_to_label=labels)
+    return R1CS(
+        n_wires=n_wires,
+        n_pub_out=n_pub_out,
+        n_pub_in=n_pub_in,
+        n_prv_in=n_prv_in,
+        constraints=constraints,
+        n_labels=n_labels,
+        wire_to_label=labels,
+    )
 
 
 def _lc_bytes(lc: LinearCombination, out: list[bytes]) -> None:
@@ -124,9 +140,18 @@ def _lc_bytes(lc: LinearCombination, out: list[bytes]) -> None:
 def dumps(r1cs: R1CS) -> bytes:
     """Serialise an R1CS byte for byte as circom 2 does (sections: constraints, header, map)."""
     r1cs.validate()
-    header = struct.pack("<I", FIELD_SIZE) + PRIME_BYTES + _HEADER.pack(
-        r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in, r1cs.n_labels,
-        r1cs.n_constraints)
+    header = (
+        struct.pack("<I", FIELD_SIZE)
+        + PRIME_BYTES
+        + _HEADER.pack(
+            r1cs.n_wires,
+            r1cs.n_pub_out,
+            r1cs.n_pub_in,
+            r1cs.n_prv_in,
+            r1cs.n_labels,
+            r1cs.n_constraints,
+        )
+    )
     parts: list[bytes] = []
     for a, b, c in r1cs.constraints:
         _lc_bytes(a, parts)
@@ -134,8 +159,9 @@ def dumps(r1cs: R1CS) -> bytes:
         _lc_bytes(c, parts)
     labels = struct.pack(f"<{r1cs.n_wires}Q", *r1cs.wire_to_label)
     # circom 2 writes the constraints first (it streams them, then the header's count).
-    return write_container(MAGIC, VERSION, [(CONSTRAINTS, b"".join(parts)), (HEADER, header),
-                                            (WIRE2LABEL, labels)])
+    return write_container(
+        MAGIC, VERSION, [(CONSTRAINTS, b"".join(parts)), (HEADER, header), (WIRE2LABEL, labels)]
+    )
 
 
 def read(path: str | PathLike[str]) -> R1CS:

@@ -41,7 +41,8 @@ def loads_array(data: bytes) -> FieldArray:
     if values.size != n_witness * FIELD_SIZE:
         raise errors.EncodingError(
             f"wtns: values section has {values.size} bytes, header says {n_witness} values "
-            f"({n_witness * FIELD_SIZE} bytes)")
+            f"({n_witness * FIELD_SIZE} bytes)"
+        )
     body = bytes(data[values.offset : values.offset + values.size])
     try:
         return Fr.from_bytes(body, byteorder="little", strict=True)

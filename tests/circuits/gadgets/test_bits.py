@@ -38,8 +38,19 @@ def test_num2bits_counts_as_circomlib(n: int) -> None:
     assert Num2Bits(n).compile().n_constraints == n + 1
 
 
-@pytest.mark.parametrize("n,x", [(1, 0), (1, 1), (8, 0), (8, 255), (8, 0b10110010),
-                                 (64, 2**64 - 1), (253, 2**253 - 1), (253, 12345)])
+@pytest.mark.parametrize(
+    "n,x",
+    [
+        (1, 0),
+        (1, 1),
+        (8, 0),
+        (8, 255),
+        (8, 0b10110010),
+        (64, 2**64 - 1),
+        (253, 2**253 - 1),
+        (253, 12345),
+    ],
+)
 def test_num2bits_values(n: int, x: int) -> None:
     compiled = Num2Bits(n).compile()
     witness = compiled.solve({"x": x})

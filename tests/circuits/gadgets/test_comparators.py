@@ -122,8 +122,9 @@ def test_less_than_counts_match_circom_o2(n: int) -> None:
 
 
 @pytest.mark.parametrize("unchecked,checked,ref", ORDERINGS)
-def test_orderings_on_every_3_bit_pair(unchecked: Gadget, checked: Gadget,
-                                       ref: Callable[[int, int], bool]) -> None:
+def test_orderings_on_every_3_bit_pair(
+    unchecked: Gadget, checked: Gadget, ref: Callable[[int, int], bool]
+) -> None:
     for gadget in (unchecked, checked):
         compiled = Compare(gadget, 3).compile()
         for a in range(8):
@@ -133,10 +134,13 @@ def test_orderings_on_every_3_bit_pair(unchecked: Gadget, checked: Gadget,
 
 
 @pytest.mark.parametrize("unchecked,checked,ref", ORDERINGS)
-@pytest.mark.parametrize("a,b", [(660, 661), (661, 660), (660, 660), (0, 0), (0, 1023),
-                                 (1023, 0), (1023, 1023), (1022, 1023)])
-def test_orderings_at_boundaries(unchecked: Gadget, checked: Gadget,
-                                 ref: Callable[[int, int], bool], a: int, b: int) -> None:
+@pytest.mark.parametrize(
+    "a,b",
+    [(660, 661), (661, 660), (660, 660), (0, 0), (0, 1023), (1023, 0), (1023, 1023), (1022, 1023)],
+)
+def test_orderings_at_boundaries(
+    unchecked: Gadget, checked: Gadget, ref: Callable[[int, int], bool], a: int, b: int
+) -> None:
     for gadget in (unchecked, checked):
         compiled = Compare(gadget, 10).compile()
         assert output(compiled, compiled.solve({"a": a, "b": b})) == int(ref(a, b))
@@ -149,8 +153,15 @@ def test_unchecked_less_than_lies_on_wrapped_inputs() -> None:
     assert output(compiled, compiled.solve({"a": R - 1, "b": 0})) == 1
 
 
-@pytest.mark.parametrize("checked", [cmp.less_than_checked, cmp.less_eq_than_checked,
-                                     cmp.greater_than_checked, cmp.greater_eq_than_checked])
+@pytest.mark.parametrize(
+    "checked",
+    [
+        cmp.less_than_checked,
+        cmp.less_eq_than_checked,
+        cmp.greater_than_checked,
+        cmp.greater_eq_than_checked,
+    ],
+)
 @pytest.mark.parametrize("a,b", [(R - 1, 0), (0, R - 1), (2**64, 0), (0, 2**64)])
 def test_checked_comparators_reject_wrapping_inputs(checked: Gadget, a: int, b: int) -> None:
     compiled = Compare(checked, 64).compile()

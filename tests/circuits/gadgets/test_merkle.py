@@ -46,8 +46,7 @@ class RootOf(Circuit):
         self.depth = depth
 
     def define(self, api: API) -> None:
-        api.set_output(self.root, merkle_root(api, self.leaf, self.path, self.bits,
-                                              stand_in_hash2))
+        api.set_output(self.root, merkle_root(api, self.leaf, self.path, self.bits, stand_in_hash2))
 
 
 def build_tree(leaves: list[int]) -> list[list[int]]:
@@ -82,8 +81,15 @@ def test_constraint_count(membership) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("index", [0, 1, 6, 9, 15])
 def test_valid_paths(membership, index: int) -> None:  # type: ignore[no-untyped-def]
     inputs = proof(index)
-    assert compute_root(LEAVES[index], inputs["path"], inputs["bits"],  # type: ignore[arg-type]
-                        stand_in_hash2_native) == ROOT
+    assert (
+        compute_root(
+            LEAVES[index],
+            inputs["path"],
+            inputs["bits"],  # type: ignore[arg-type]
+            stand_in_hash2_native,
+        )
+        == ROOT
+    )
     membership.solve(inputs)
 
 

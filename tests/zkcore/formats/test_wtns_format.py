@@ -17,13 +17,26 @@ R = Fr.modulus
 PRIME = R.to_bytes(32, "little")
 
 
-def build(values: list[int], n8: int = 32, prime: bytes = PRIME, count: int | None = None,
-          version: int = 2, magic: bytes = b"wtns") -> bytes:
-    head = struct.pack("<I", n8) + prime + struct.pack(
-        "<I", len(values) if count is None else count)
+def build(
+    values: list[int],
+    n8: int = 32,
+    prime: bytes = PRIME,
+    count: int | None = None,
+    version: int = 2,
+    magic: bytes = b"wtns",
+) -> bytes:
+    head = (
+        struct.pack("<I", n8) + prime + struct.pack("<I", len(values) if count is None else count)
+    )
     body = b"".join(v.to_bytes(32, "little") for v in values)
-    return (magic + struct.pack("<II", version, 2) + struct.pack("<IQ", 1, len(head)) + head
-            + struct.pack("<IQ", 2, len(body)) + body)
+    return (
+        magic
+        + struct.pack("<II", version, 2)
+        + struct.pack("<IQ", 1, len(head))
+        + head
+        + struct.pack("<IQ", 2, len(body))
+        + body
+    )
 
 
 def test_known_answer() -> None:
@@ -46,18 +59,21 @@ def test_solved_witness_round_trips(tmp_path) -> None:  # type: ignore[no-untype
     assert wtns.dumps(Fr.array(witness)) == path.read_bytes()
 
 
-@pytest.mark.parametrize("data,error,message", [
-    (build([1], magic=b"r1cs"), errors.EncodingError, "magic"),
-    (build([1], version=3), errors.EncodingError, "version"),
-    (build([1], n8=8), errors.EncodingError, "field size"),
-    (build([1], prime=(R - 2).to_bytes(32, "little")), errors.EncodingError, "not BN254"),
-    (build([1, 2], count=3), errors.EncodingError, "header says 3"),
-    (build([1, 2], count=1), errors.EncodingError, "header says 1"),
-    (build([1, R]), errors.NonCanonicalError, "not canonical"),
-    (build([1, 2**256 - 1]), errors.NonCanonicalError, "not canonical"),
-    (build([1])[:-1], errors.EncodingError, "declares"),
-    (b"wtns", errors.EncodingError, "too short"),
-])
+@pytest.mark.parametrize(
+    "data,error,message",
+    [
+        (build([1], magic=b"r1cs"), errors.EncodingError, "magic"),
+        (build([1], version=3), errors.EncodingError, "version"),
+        (build([1], n8=8), errors.EncodingError, "field size"),
+        (build([1], prime=(R - 2).to_bytes(32, "little")), errors.EncodingError, "not BN254"),
+        (build([1, 2], count=3), errors.EncodingError, "header says 3"),
+        (build([1, 2], count=1), errors.EncodingError, "header says 1"),
+        (build([1, R]), errors.NonCanonicalError, "not canonical"),
+        (build([1, 2**256 - 1]), errors.NonCanonicalError, "not canonical"),
+        (build([1])[:-1], errors.EncodingError, "declares"),
+        (b"wtns", errors.EncodingError, "too short"),
+    ],
+)
 def test_malformed(data: bytes, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         wtns.loads(data)
