@@ -84,8 +84,10 @@ def _param_value(text: str) -> Any:
         return text
 
 
-def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS]:
-    """A `.r1cs` file, or a Python circuit `module:Class` built with --param key=value."""
+def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS, dict[str, int] | None]:
+    """A `.r1cs` file, or a Python circuit `module:Class` built with --param key=value.
+
+    Returns (name, r1cs, constraints per top-level gadget, or None for a file)."""
     path = Path(spec)
     if spec.endswith(".r1cs") or path.is_file():
         if params:
@@ -93,7 +95,7 @@ def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS]:
         from zkcore.formats import r1cs as r1cs_format
 
         try:
-            return path.name, r1cs_format.read(path)
+            return path.name, r1cs_format.read(path), None
         except OSError as exc:
             raise errors.ArgumentError(f"cannot read {spec}: {exc.strerror}") from None
     module_name, sep, class_name = spec.partition(":")
@@ -115,7 +117,18 @@ def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS]:
         raise errors.ArgumentError(f"cannot build {class_name}: {exc}") from None
     if not hasattr(circuit, "compile"):
         raise errors.ArgumentError(f"{spec} is not a circuit (no compile())")
-    return class_name, circuit.compile().r1cs
+    compiled = circuit.compile()
+    return class_name, compiled.r1cs, _by_gadget(getattr(compiled, "origins", []))
+
+
+def _by_gadget(origins: Sequence[Any]) -> dict[str, int]:
+    """Constraints per top-level gadget scope ("Circuit/merkle_root/..." -> "merkle_root")."""
+    counts: dict[str, int] = {}
+    for origin in origins:
+        parts = str(origin.scope).split("/")
+        key = parts[1] if len(parts) > 1 else "(circuit)"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def circuit_info(name: str, r1cs: R1CS) -> dict[str, Any]:
@@ -138,10 +151,12 @@ def _fail(command: str, exc: Exception) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     try:
-        name, r1cs = load_circuit(args.circuit, args.param)
+        name, r1cs, gadgets = load_circuit(args.circuit, args.param)
     except errors.ZKCoreError as exc:
         return _fail("info", exc)
     info = circuit_info(name, r1cs)
+    if gadgets is not None:
+        info["gadgets"] = gadgets
     if args.json:
         print(json.dumps(info))
     else:
@@ -154,7 +169,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from zkcore.formats import r1cs as r1cs_format
 
     try:
-        name, r1cs = load_circuit(args.circuit, args.param)
+        name, r1cs, _ = load_circuit(args.circuit, args.param)
         r1cs_format.write(args.output, r1cs)
     except errors.ZKCoreError as exc:
         return _fail("compile", exc)

@@ -26,6 +26,9 @@ def test_info_json_of_a_python_circuit(capsys: pytest.CaptureFixture[str]) -> No
     assert info["constraints"] == r1cs.n_constraints
     assert info["wires"] == r1cs.n_wires
     assert (info["public_inputs"], info["private_inputs"], info["outputs"]) == (1, 5, 1)
+    # depth 2: merkle_root's 2 * (bool + swap + 3 hash) = 10; the root equality and the
+    # output's squaring and equality are the circuit's own
+    assert info["gadgets"] == {"merkle_root": 10, "(circuit)": 3}
 
 
 def test_compile_then_info_of_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
