@@ -14,7 +14,7 @@ in C; Python never loops over terms or constraints there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,37 +61,69 @@ def _csr(rows: Sequence[LinearCombination]) -> SparseMatrix:
     return SparseMatrix(row_start, cols, coeffs)
 
 
-@dataclass(eq=False)
+def _rows(matrix: SparseMatrix) -> list[LinearCombination]:
+    coeffs = FieldArray(Fr, matrix.coeffs).to_ints()
+    terms = list(zip(matrix.cols.tolist(), coeffs, strict=True))
+    starts = matrix.row_start.tolist()
+    return [tuple(terms[starts[i] : starts[i + 1]]) for i in range(len(starts) - 1)]
+
+
 class R1CS:
     """A constraint system: counts in circom's layout, constraints, and the wire-to-label map.
 
+    Built from `constraints` (Python tuples, as the DSL makes them) or from `matrices` (CSR
+    A, B, C, as the .r1cs reader makes them, without a Python object per term); either view
+    is derived from the other on first use and cached, so neither may be mutated afterwards.
     `n_labels` and `wire_to_label` default to one label per wire (wire i -> label i); circom
     files carry more labels than wires when its optimiser removed signals.
     """
 
-    n_wires: int
-    n_pub_out: int
-    n_pub_in: int
-    n_prv_in: int
-    constraints: list[Constraint]
-    n_labels: int = -1
-    wire_to_label: list[int] = field(default_factory=list)
-    _csr_cache: tuple[SparseMatrix, SparseMatrix, SparseMatrix] | None = field(
-        default=None, init=False, repr=False
-    )
-
-    def __post_init__(self) -> None:
-        if self.n_labels < 0:
-            self.n_labels = self.n_wires
-        if not self.wire_to_label:
-            self.wire_to_label = list(range(self.n_wires))
+    def __init__(
+        self,
+        n_wires: int,
+        n_pub_out: int,
+        n_pub_in: int,
+        n_prv_in: int,
+        constraints: Sequence[Constraint] | None = None,
+        n_labels: int = -1,
+        wire_to_label: Sequence[int] | None = None,
+        *,
+        matrices: tuple[SparseMatrix, SparseMatrix, SparseMatrix] | None = None,
+    ) -> None:
+        if (constraints is None) == (matrices is None):
+            raise errors.ArgumentError("an R1CS takes either constraints or matrices")
+        self.n_wires = n_wires
+        self.n_pub_out = n_pub_out
+        self.n_pub_in = n_pub_in
+        self.n_prv_in = n_prv_in
+        self.n_labels = n_wires if n_labels < 0 else n_labels
+        self.wire_to_label = list(range(n_wires)) if not wire_to_label else list(wire_to_label)
+        self._constraints = list(constraints) if constraints is not None else None
+        self._csr_cache = matrices
         self.validate()
 
-    # ---- counts ----
+    def __repr__(self) -> str:
+        return (
+            f"R1CS(n_wires={self.n_wires}, n_pub_out={self.n_pub_out}, "
+            f"n_pub_in={self.n_pub_in}, n_prv_in={self.n_prv_in}, "
+            f"n_constraints={self.n_constraints})"
+        )
+
+    # ---- views and counts ----
+
+    @property
+    def constraints(self) -> list[Constraint]:
+        """Each constraint as (A, B, C) tuples of (wire, coefficient) pairs."""
+        if self._constraints is None:
+            a, b, c = self.matrices()
+            self._constraints = list(zip(_rows(a), _rows(b), _rows(c), strict=True))
+        return self._constraints
 
     @property
     def n_constraints(self) -> int:
-        return len(self.constraints)
+        if self._constraints is not None:
+            return len(self._constraints)
+        return len(self.matrices()[0].row_start) - 1
 
     @property
     def n_public(self) -> int:
@@ -111,8 +143,6 @@ class R1CS:
                 f"1 + {self.n_pub_out} outputs + {self.n_pub_in} public + {self.n_prv_in} "
                 f"private inputs exceed the {self.n_wires} wires"
             )
-        if len(self.constraints) >= _U32:
-            raise errors.ArgumentError("too many constraints for the iden3 format")
         if len(self.wire_to_label) != self.n_wires:
             raise errors.ArgumentError(
                 f"wire_to_label has {len(self.wire_to_label)} entries for {self.n_wires} wires"
@@ -123,6 +153,14 @@ class R1CS:
             min(self.wire_to_label) >= 0 and max(self.wire_to_label) < self.n_labels
         ):
             raise errors.ArgumentError(f"a wire label is outside [0, {self.n_labels})")
+        if self._constraints is None:
+            self._validate_matrices()
+        else:
+            self._validate_constraints()
+        if self.n_constraints >= _U32:
+            raise errors.ArgumentError("too many constraints for the iden3 format")
+
+    def _validate_constraints(self) -> None:
         r = Fr.modulus
         for i, constraint in enumerate(self.constraints):
             if len(constraint) != 3:
@@ -138,16 +176,46 @@ class R1CS:
                             f"constraint {i} has a coefficient that is not canonical (>= r)"
                         )
 
-    # ---- equality (ignores caches) ----
+    def _validate_matrices(self) -> None:
+        assert self._csr_cache is not None
+        rows = {len(m.row_start) for m in self._csr_cache}
+        if len(self._csr_cache) != 3 or len(rows) != 1:
+            raise errors.ArgumentError("A, B and C must have the same number of rows")
+        for m in self._csr_cache:
+            starts = m.row_start
+            if starts.dtype != np.uint64 or m.cols.dtype != np.uint64:
+                raise errors.ArgumentError("CSR indices must be uint64 arrays")
+            if (
+                starts[0] != 0
+                or int(starts[-1]) != len(m.cols)
+                or (np.diff(starts.astype(np.int64)) < 0).any()
+            ):
+                raise errors.ArgumentError("CSR row starts must rise from 0 to the term count")
+            if m.coeffs.shape != (len(m.cols), 4) or m.coeffs.dtype != np.uint64:
+                raise errors.ArgumentError("CSR coefficients must be (nnz, 4) uint64 limbs")
+            if len(m.cols) and int(m.cols.max()) >= self.n_wires:
+                raise errors.ArgumentError(f"a term uses a wire outside [0, {self.n_wires})")
+
+    # ---- equality (ignores which view came first) ----
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, R1CS):
             return NotImplemented
-        return (
-            (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, self.n_labels)
-            == (other.n_wires, other.n_pub_out, other.n_pub_in, other.n_prv_in, other.n_labels)
-            and self.wire_to_label == other.wire_to_label
-            and self.constraints == other.constraints
+        if (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, self.n_labels) != (
+            other.n_wires,
+            other.n_pub_out,
+            other.n_pub_in,
+            other.n_prv_in,
+            other.n_labels,
+        ) or self.wire_to_label != other.wire_to_label:
+            return False
+        if self._constraints is not None and other._constraints is not None:
+            return self._constraints == other._constraints
+        return all(
+            np.array_equal(x.row_start, y.row_start)
+            and np.array_equal(x.cols, y.cols)
+            and np.array_equal(x.coeffs, y.coeffs)
+            for x, y in zip(self.matrices(), other.matrices(), strict=True)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -157,10 +225,11 @@ class R1CS:
     def matrices(self) -> tuple[SparseMatrix, SparseMatrix, SparseMatrix]:
         """A, B, C in CSR form (built once and cached; constraints must not change after)."""
         if self._csr_cache is None:
+            rows = self.constraints
             self._csr_cache = (
-                _csr([c[0] for c in self.constraints]),
-                _csr([c[1] for c in self.constraints]),
-                _csr([c[2] for c in self.constraints]),
+                _csr([c[0] for c in rows]),
+                _csr([c[1] for c in rows]),
+                _csr([c[2] for c in rows]),
             )
         return self._csr_cache
 

@@ -8,7 +8,7 @@ import pytest
 from zkcore import errors
 from zkcore._native import r1cs as native
 from zkcore.field import FieldArray, Fp, Fr
-from zkcore.r1cs import R1CS, UnsatisfiedConstraintError
+from zkcore.r1cs import R1CS, SparseMatrix, UnsatisfiedConstraintError
 
 R = Fr.modulus
 
@@ -137,3 +137,36 @@ def test_native_matvec_rejects_bad_shapes() -> None:
         native.matvec(np.array([0, 2], dtype=np.uint64), np.array([2], dtype=np.uint64), coeffs, w)
     with pytest.raises(errors.ArgumentError):
         native.matvec(ok_rows, np.array([2], dtype=np.int64), coeffs, w)
+
+
+def test_matrices_and_constraints_views_agree(rng: np.random.Generator) -> None:
+    r1cs, witness = random_system(rng, 12, 20)
+    from_csr = R1CS(
+        r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in, matrices=r1cs.matrices()
+    )
+    assert from_csr.n_constraints == 20
+    assert from_csr.is_satisfied(witness)
+    assert from_csr == r1cs and r1cs == from_csr
+    assert from_csr.constraints == r1cs.constraints  # the tuple view, derived from CSR
+    assert from_csr == r1cs
+
+
+def test_matrices_are_validated(rng: np.random.Generator) -> None:
+    r1cs, _ = random_system(rng, 12, 5)
+    a, b, c = r1cs.matrices()
+    with pytest.raises(errors.ArgumentError, match="either constraints or matrices"):
+        R1CS(12, 1, 2, 3)
+    with pytest.raises(errors.ArgumentError, match="either constraints or matrices"):
+        R1CS(12, 1, 2, 3, r1cs.constraints, matrices=(a, b, c))
+    short = SparseMatrix(
+        a.row_start[:-1].copy(),
+        a.cols[: int(a.row_start[-2])].copy(),
+        a.coeffs[: int(a.row_start[-2])].copy(),
+    )
+    with pytest.raises(errors.ArgumentError, match="same number of rows"):
+        R1CS(12, 1, 2, 3, matrices=(short, b, c))
+    with pytest.raises(errors.ArgumentError, match="wire outside"):
+        R1CS(5, 1, 2, 1, matrices=(a, b, c))
+    bad_start = SparseMatrix(a.row_start + np.uint64(1), a.cols, a.coeffs)
+    with pytest.raises(errors.ArgumentError, match="row starts"):
+        R1CS(12, 1, 2, 3, matrices=(bad_start, b, c))

@@ -16,8 +16,10 @@ from __future__ import annotations
 import struct
 from os import PathLike
 
+import numpy as np
+
 from zkcore import errors
-from zkcore.field import Fr
+from zkcore.field import FieldArray, Fr
 from zkcore.formats import (
     FIELD_SIZE,
     PRIME_BYTES,
@@ -26,7 +28,7 @@ from zkcore.formats import (
     unique_section,
     write_container,
 )
-from zkcore.r1cs import R1CS, Constraint, LinearCombination
+from zkcore.r1cs import R1CS, SparseMatrix
 
 MAGIC = b"r1cs"
 VERSION = 1
@@ -36,48 +38,67 @@ _HEADER_SIZE = 4 + FIELD_SIZE + _HEADER.size
 _TERM = 4 + FIELD_SIZE
 
 
-def _read_constraints(
+_RECORD = np.dtype([("wire", "<u4"), ("coeff", "V32")])  # one term: uint32 wire, 32 bytes
+
+
+def _read_matrices(
     data: bytes, start: int, size: int, n_constraints: int, n_wires: int
-) -> list[Constraint]:
-    r = Fr.modulus
+) -> tuple[SparseMatrix, SparseMatrix, SparseMatrix]:
+    """The constraints section as CSR A, B, C: one Python step per linear combination, then
+    numpy and C over all terms at once (no Python object per term)."""
     end = start + size
     pos = start
-    view = memoryview(data)
-    from_bytes = int.from_bytes
-    constraints: list[Constraint] = []
+    unpack = struct.Struct("<I").unpack_from
+    # per matrix: the byte slices of its rows' term records, and the rows' term counts
+    blocks: tuple[list[bytes], list[bytes], list[bytes]] = ([], [], [])
+    counts: tuple[list[int], list[int], list[int]] = ([], [], [])
     for i in range(n_constraints):
-        lcs: list[LinearCombination] = []
-        for _ in range(3):
+        for k in range(3):
             if pos + 4 > end:
                 raise errors.EncodingError(f"r1cs: constraint {i} runs past its section")
-            (n_terms,) = struct.unpack_from("<I", data, pos)
+            (n_terms,) = unpack(data, pos)
             pos += 4
             if n_terms * _TERM > end - pos:
                 raise errors.EncodingError(
                     f"r1cs: constraint {i} declares {n_terms} terms, past its section's end"
                 )
-            terms = []
-            for _ in range(n_terms):
-                wire = from_bytes(view[pos : pos + 4], "little")
-                coeff = from_bytes(view[pos + 4 : pos + _TERM], "little")
-                pos += _TERM
-                if wire >= n_wires:
-                    raise errors.EncodingError(
-                        f"r1cs: constraint {i} uses wire {wire}, but there are {n_wires} wires"
-                    )
-                if coeff >= r:
-                    raise errors.NonCanonicalError(
-                        f"r1cs: constraint {i} has a coefficient that is not canonical (>= r)"
-                    )
-                terms.append((wire, coeff))
-            lcs.append(tuple(terms))
-        constraints.append((lcs[0], lcs[1], lcs[2]))
+            blocks[k].append(data[pos : pos + n_terms * _TERM])
+            counts[k].append(n_terms)
+            pos += n_terms * _TERM
     if pos != end:
         raise errors.EncodingError(
             f"r1cs: constraints section has {end - pos} bytes after the {n_constraints} "
             "constraints the header declares"
         )
-    return constraints
+    return tuple(  # type: ignore[return-value]
+        _matrix(b"".join(blocks[k]), counts[k], n_wires) for k in range(3)
+    )
+
+
+def _matrix(records: bytes, counts: list[int], n_wires: int) -> SparseMatrix:
+    terms = np.frombuffer(records, dtype=_RECORD)
+    row_start = np.zeros(len(counts) + 1, dtype=np.uint64)
+    np.cumsum(np.asarray(counts, dtype=np.uint64), out=row_start[1:])
+    cols = terms["wire"].astype(np.uint64)
+    bad = np.flatnonzero(cols >= n_wires)
+    if len(bad):
+        row = int(np.searchsorted(row_start, bad[0], side="right")) - 1
+        raise errors.EncodingError(
+            f"r1cs: constraint {row} uses wire {int(cols[bad[0]])}, but there are {n_wires} wires"
+        )
+    try:
+        coeffs = Fr.from_bytes(terms["coeff"].tobytes(), byteorder="little", strict=True)
+    except errors.NonCanonicalError:
+        r = Fr.modulus
+        raw = terms["coeff"].tobytes()
+        first = next(
+            t for t in range(len(terms)) if int.from_bytes(raw[32 * t : 32 * t + 32], "little") >= r
+        )
+        row = int(np.searchsorted(row_start, first, side="right")) - 1
+        raise errors.NonCanonicalError(
+            f"r1cs: constraint {row} has a coefficient that is not canonical (>= r)"
+        ) from None
+    return SparseMatrix(row_start, cols, coeffs.mont)
 
 
 def loads(data: bytes) -> R1CS:
@@ -108,7 +129,7 @@ def loads(data: bytes) -> R1CS:
         raise errors.EncodingError(f"r1cs: {n_labels} labels for {n_wires} wires")
 
     body = unique_section(sections, CONSTRAINTS, "r1cs")
-    constraints = _read_constraints(data, body.offset, body.size, m, n_wires)
+    matrices = _read_matrices(data, body.offset, body.size, m, n_wires)
 
     labels_section = unique_section(sections, WIRE2LABEL, "r1cs")
     if labels_section.size != 8 * n_wires:
@@ -124,17 +145,19 @@ def loads(data: bytes) -> R1CS:
         n_pub_out=n_pub_out,
         n_pub_in=n_pub_in,
         n_prv_in=n_prv_in,
-        constraints=constraints,
         n_labels=n_labels,
         wire_to_label=labels,
+        matrices=matrices,
     )
 
 
-def _lc_bytes(lc: LinearCombination, out: list[bytes]) -> None:
-    out.append(struct.pack("<I", len(lc)))
-    for wire, coeff in lc:
-        out.append(struct.pack("<I", wire))
-        out.append(coeff.to_bytes(FIELD_SIZE, "little"))
+def _row_bytes(matrix: SparseMatrix) -> tuple[bytes, list[int]]:
+    """A matrix's term records in row order as one bytes object, and its row starts."""
+    terms = np.empty(len(matrix.cols), dtype=_RECORD)
+    terms["wire"] = matrix.cols.astype(np.uint32)
+    coeff_bytes = FieldArray(Fr, matrix.coeffs).to_bytes("little")
+    terms["coeff"] = np.frombuffer(coeff_bytes, dtype="V32")
+    return terms.tobytes(), matrix.row_start.tolist()
 
 
 def dumps(r1cs: R1CS) -> bytes:
@@ -152,11 +175,15 @@ def dumps(r1cs: R1CS) -> bytes:
             r1cs.n_constraints,
         )
     )
+    # One Python step per linear combination; the terms themselves are laid out by numpy.
+    rows = [_row_bytes(m) for m in r1cs.matrices()]
     parts: list[bytes] = []
-    for a, b, c in r1cs.constraints:
-        _lc_bytes(a, parts)
-        _lc_bytes(b, parts)
-        _lc_bytes(c, parts)
+    count = struct.Struct("<I").pack
+    for i in range(r1cs.n_constraints):
+        for records, starts in rows:
+            begin, end = starts[i], starts[i + 1]
+            parts.append(count(end - begin))
+            parts.append(records[_TERM * begin : _TERM * end])
     labels = struct.pack(f"<{r1cs.n_wires}Q", *r1cs.wire_to_label)
     # circom 2 writes the constraints first (it streams them, then the header's count).
     return write_container(
