@@ -267,8 +267,8 @@ class Origin:
 
 Hint = Callable[..., int | Sequence[int]]
 
-# The solver's tape, in the order define() made it. Slots hold values: a wire's slot is its
-# provisional wire number, and every non-constant LC has a slot of its own.
+# The solver's tape, in the order define() made it. Slots hold values: every wire has one
+# (its provisional number), and a non-constant LC gets one when a step first uses it.
 #   (LIN, out, ((slot, k), ...), c)         v[out] = c + sum k * v[slot]
 #   (MUL, out, a, b)                        v[out] = v[a] * v[b]        (out is a wire)
 #   (HINT, outs, fn, (slot | None, c)..., origin)  v[outs] = fn(*args)  (outs are wires)
