@@ -33,6 +33,7 @@ import contextlib
 import copy
 import functools
 import itertools
+import numbers
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -699,9 +700,9 @@ class CompiledCircuit:
         return witness  # type: ignore[return-value]
 
     def _run(self, v: list[Any], fixed: Mapping[int, int]) -> None:
-        for step in self._steps:
-            op = step[0]
-            try:
+        try:
+            for step in self._steps:
+                op = step[0]
                 if op == LIN:
                     acc = step[3]
                     for slot, k in step[2]:
@@ -713,28 +714,31 @@ class CompiledCircuit:
                 elif op == COPY:
                     if step[1] not in fixed:
                         v[step[1]] = v[step[2]]
-                else:
-                    _, outs, fn, args, origin = step
-                    if all(o in fixed for o in outs):
-                        continue
-                    result = fn(*(c if s is None else v[s] for s, c in args))
-                    results = [result] if isinstance(result, int) else list(result)
-                    if len(results) != len(outs):
-                        raise CircuitError(
-                            f"hint at {origin} returned {len(results)} values, expected {len(outs)}"
-                        )
-                    for o, x in zip(outs, results, strict=True):
-                        if o not in fixed:
-                            v[o] = int(x) % R
-            except TypeError:
-                raise CircuitError(
-                    "a signal was used before its value was set "
-                    "(an output read before api.set_output?)"
-                ) from None
-            except (ArithmeticError, ValueError) as exc:
-                if op != HINT or isinstance(exc, CircuitError):
-                    raise
-                raise SolveError(f"{self.name}: hint at {step[4]} failed: {exc}") from None
+                elif not all(o in fixed for o in step[1]):
+                    self._run_hint(step, v, fixed)
+        except TypeError:  # None arithmetic: a slot read before any step wrote it
+            raise CircuitError(
+                "a signal was used before its value was set (an output read before api.set_output?)"
+            ) from None
+
+    def _run_hint(self, step: Step, v: list[Any], fixed: Mapping[int, int]) -> None:
+        _, outs, fn, args, origin = step
+        values = [c if s is None else v[s] for s, c in args]
+        if any(x is None for x in values):
+            raise TypeError("unset hint input")
+        try:
+            result = fn(*values)
+            results = [result] if isinstance(result, numbers.Integral) else list(result)
+            results = [int(x) % R for x in results]
+        except Exception as exc:  # any failure of user code: name the hint's line
+            raise SolveError(f"{self.name}: the hint of {origin} failed: {exc!r}") from exc
+        if len(results) != len(outs):
+            raise CircuitError(
+                f"hint at {origin} returned {len(results)} values, expected {len(outs)}"
+            )
+        for o, x in zip(outs, results, strict=True):
+            if o not in fixed:
+                v[o] = x
 
     def solve(self, values: Mapping[str, int | Sequence[int]]) -> list[int]:
         """The full witness (circom's wire order) for these inputs; every constraint checked."""

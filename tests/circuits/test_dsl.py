@@ -317,3 +317,23 @@ def test_long_linear_chains_solve_like_python_ints() -> None:
     square = compiled.r1cs.n_pub_out + compiled.r1cs.n_prv_in + 1 + 2 * 10
     bad = compiled.witness({"xs": values}, {square: witness[square] + 1})
     assert len(compiled.r1cs.unsatisfied(bad)) == 1
+
+
+def test_hint_failures_name_their_line() -> None:
+    import numpy as np
+
+    class Hints(Circuit):
+        x = Public()
+
+        def define(self, api: API) -> None:
+            (a,) = api.hint(lambda v: np.int64(v + 1), self.x)  # numpy ints are ints too
+            (b,) = api.hint(lambda v: [v // (v - 3)], self.x)
+            api.assert_equal(a * b, a * b)
+
+    compiled = Hints().compile()
+    compiled.solve({"x": 5})
+    with pytest.raises(
+        SolveError,
+        match=r"the hint of Hints at tests/circuits/test_dsl\.py:\d+ failed: ZeroDivisionError",
+    ):
+        compiled.solve({"x": 3})
