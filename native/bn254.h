@@ -86,4 +86,17 @@ int bn254_vec_equal(int field, const uint64_t *a, const uint64_t *b, size_t n);
 
 /* ---------------------------------------------------------------- poseidon.c */
 
+/* ---------------------------------------------------------------- r1cs.c */
+
+/* Sparse matrix (CSR) times vector over Fr, Montgomery form: for i < n_rows,
+ * out[i] = sum of coeffs[k] * w[cols[k]] for k in [row_start[i], row_start[i+1]).
+ * row_start has n_rows + 1 entries, starts at 0 and never decreases; every cols[k] < n_wires.
+ * A bad shape is BN254_ERR_ARGUMENT with out untouched. */
+int bn254_r1cs_matvec(uint64_t *out, const uint64_t *row_start, const uint64_t *cols,
+                      const uint64_t *coeffs, size_t n_rows, const uint64_t *w, size_t n_wires,
+                      int threads);
+/* *first = the least i with a[i] * b[i] != c[i] (Montgomery elements), or n if none. */
+int bn254_r1cs_first_unsatisfied(size_t *first, const uint64_t *a, const uint64_t *b,
+                                 const uint64_t *c, size_t n);
+
 #endif /* TICKETKING_BN254_H */
