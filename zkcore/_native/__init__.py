@@ -14,7 +14,7 @@ import numpy as np
 from zkcore import errors
 
 try:
-    from zkcore import _bn254 as _portable
+    from zkcore import _bn254 as _portable  # type: ignore[attr-defined]
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ImportError(
         "zkcore's C core is not built: run `pip install -e .` in the repository"
