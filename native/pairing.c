@@ -25,8 +25,8 @@
 static const uint64_t TWIST_B3[8] = {0x3baa927cb62e0d6aULL, 0xd71e7c52d1b664fdULL, 0x03873e63d95d4664ULL, 0x0e75b5b1082ab8f4ULL, 0xaab7c6667596fe35ULL, 0x31d21a78bb6a27baULL, 0x85dd7297680401ffULL, 0x03c52d6adf39a7e9ULL};
 /* NAF digits of ATE_NAF, least significant first; 22 nonzero of 66 */
 static const int8_t ATE_NAF[66] = {0, 0, 0, 1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, -1, 0, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 1};
-/* NAF digits of U_NAF, least significant first; 24 nonzero of 63 */
-static const int8_t U_NAF[63] = {1, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, -1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, 0, 0, 1};
+/* width-4 NAF digits of u (odd digits in -7..7), least significant first; 14 nonzero of 63 */
+static const int8_t U_WNAF[63] = {1, 0, 0, 0, -1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, -7, 0, 0, 0, 7, 0, 0, 0, 0, 5, 0, 0, 0, 0, 1, 0, 0, 0, -3, 0, 0, 0, -5, 0, 0, 0, 5, 0, 0, 0, 0, 3, 0, 0, 0, -3, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 1};
 
 #define ATE_DIGITS 66
 #define U_DIGITS 63
@@ -232,15 +232,26 @@ static void miller_loop_prepared(uint64_t f[48], const uint64_t *g1s, const uint
     if (m) miller_loop_lines(f, ps, ptrs, m);
 }
 
-/* r = a^u for a in the cyclotomic subgroup (conjugate = inverse), NAF of u. */
+/*
+ * r = a^u for a in the cyclotomic subgroup, where conjugation is inversion: width-4 NAF of
+ * u over the table a, a^3, a^5, a^7 (13 multiplications after 4 for the table, against 23
+ * for the plain NAF), 62 Granger-Scott squarings.
+ */
 static void cyclotomic_pow_u(uint64_t r[48], const uint64_t a[48]) {
-    uint64_t acc[48], inv[48];
-    fp12_conjugate(inv, a);
-    fp12_copy(acc, a);
+    uint64_t table[4][48], a2[48], acc[48], t[48];
+    fp12_copy(table[0], a);
+    fp12_cyclotomic_square(a2, a);
+    for (int i = 1; i < 4; i++) fp12_mul(table[i], table[i - 1], a2);
+    fp12_copy(acc, table[(U_WNAF[U_DIGITS - 1] - 1) / 2]);
     for (int i = U_DIGITS - 2; i >= 0; i--) {
         fp12_cyclotomic_square(acc, acc);
-        if (U_NAF[i] == 1) fp12_mul(acc, acc, a);
-        else if (U_NAF[i] == -1) fp12_mul(acc, acc, inv);
+        int d = U_WNAF[i];
+        if (d > 0) {
+            fp12_mul(acc, acc, table[(d - 1) / 2]);
+        } else if (d < 0) {
+            fp12_conjugate(t, table[(-d - 1) / 2]);
+            fp12_mul(acc, acc, t);
+        }
     }
     fp12_copy(r, acc);
 }
