@@ -14,13 +14,8 @@ from zkcore._native import pairing as _c
 
 def _pairs(n: int) -> list[tuple[pr.G1Affine, pr.G2Affine]]:
     rnd = random.Random(2026)
-    out = []
-    for _ in range(n):
-        (x, y) = ob.normalize(ob.multiply(ob.G1, rnd.randrange(1, pr.R)))
-        (qx, qy) = ob.normalize(ob.multiply(ob.G2, rnd.randrange(1, pr.R)))
-        out.append(((int(x), int(y)),
-                    ((int(qx.coeffs[0]), int(qx.coeffs[1])), (int(qy.coeffs[0]), int(qy.coeffs[1])))))
-    return out
+    return [(pr.g1_from_py_ecc(ob.multiply(ob.G1, rnd.randrange(1, pr.R))),
+             pr.g2_from_py_ecc(ob.multiply(ob.G2, rnd.randrange(1, pr.R)))) for _ in range(n)]
 
 
 @pytest.fixture(scope="module")

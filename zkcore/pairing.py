@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,8 +31,8 @@ P = Fp.modulus
 R = Fr.modulus
 U = 4965661367192848881  # BN254's curve parameter: p = 36u^4 + 36u^3 + 24u^2 + 6u + 1
 
-G1Affine = Union[tuple[int, int], None]
-G2Affine = Union[tuple[tuple[int, int], tuple[int, int]], None]
+G1Affine = tuple[int, int] | None
+G2Affine = tuple[tuple[int, int], tuple[int, int]] | None
 
 G1_GENERATOR: tuple[int, int] = (1, 2)
 G2_GENERATOR: tuple[tuple[int, int], tuple[int, int]] = (
@@ -77,7 +77,8 @@ def validate_g1(point: Any) -> G1Affine:
     """Check canonical coordinates and y^2 = x^3 + 3; return the point as an int tuple."""
     if point is None:
         return None
-    x, y = (_canonical(c, f"G1 {n}") for n, c in zip("xy", _pair_of(point, "G1 point")))
+    xs, ys = _pair_of(point, "G1 point")
+    x, y = _canonical(xs, "G1 x"), _canonical(ys, "G1 y")
     if (y * y - x * x * x - 3) % P:
         raise errors.NotOnCurveError("G1 point is not on y^2 = x^3 + 3")
     return (x, y)
@@ -269,3 +270,26 @@ def _validated_pairs(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> tuple[np.nda
     split = [_pair_of(x, "pair") for x in pairs]
     return (_g1_words([validate_g1(p) for p, _ in split]),
             _g2_words([validate_g2(q) for _, q in split]))
+
+
+# ---------------------------------------------------------------- py_ecc interop
+
+
+def g1_from_py_ecc(point: Any) -> G1Affine:
+    """A py_ecc optimized_bn128 G1 point (Jacobian FQ triple) as an affine int tuple."""
+    from py_ecc import optimized_bn128 as ob
+
+    if ob.is_inf(point):
+        return None
+    x, y = ob.normalize(point)
+    return (int(x), int(y))
+
+
+def g2_from_py_ecc(point: Any) -> G2Affine:
+    """A py_ecc optimized_bn128 G2 point (Jacobian FQ2 triple) as an affine int tuple."""
+    from py_ecc import optimized_bn128 as ob
+
+    if ob.is_inf(point):
+        return None
+    x, y = ob.normalize(point)
+    return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))

@@ -59,18 +59,8 @@ def f6mul(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int,
     return [f2add(acc[0], f2mul(XI, acc[3])), f2add(acc[1], f2mul(XI, acc[4])), acc[2]]
 
 
-def g1(point: object) -> tuple[int, int] | None:
-    if ob.is_inf(point):
-        return None
-    x, y = ob.normalize(point)
-    return (int(x), int(y))
-
-
-def g2(point: object) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    if ob.is_inf(point):
-        return None
-    x, y = ob.normalize(point)
-    return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
+g1 = pr.g1_from_py_ecc
+g2 = pr.g2_from_py_ecc
 
 
 def g1_mul(k: int) -> tuple[int, int] | None:
@@ -271,9 +261,9 @@ def test_miller_loop_then_final_exponentiation_is_pairing(rnd: random.Random) ->
 def groth16_shaped() -> list[tuple[object, object]]:
     """e(-A, B) e(alpha, beta) e(L, gamma) e(C, delta) = 1 with ab = al be + l ga + c de."""
     rnd = random.Random(7)
-    a, b, al, be, l, ga, de = (rnd.randrange(1, R) for _ in range(7))
-    c = (a * b - al * be - l * ga) * pow(de, -1, R) % R
-    return [(g1_mul(-a), g2_mul(b)), (g1_mul(al), g2_mul(be)), (g1_mul(l), g2_mul(ga)),
+    a, b, al, be, lc, ga, de = (rnd.randrange(1, R) for _ in range(7))
+    c = (a * b - al * be - lc * ga) * pow(de, -1, R) % R
+    return [(g1_mul(-a), g2_mul(b)), (g1_mul(al), g2_mul(be)), (g1_mul(lc), g2_mul(ga)),
             (g1_mul(c), g2_mul(de))]
 
 
