@@ -59,3 +59,9 @@ def test_final_exponentiation(benchmark, four) -> None:  # type: ignore[no-untyp
 def test_pairing_py_ecc(benchmark, four) -> None:  # type: ignore[no-untyped-def]
     p, q = ob.multiply(ob.G1, 5), ob.multiply(ob.G2, 7)
     benchmark.pedantic(ob.pairing, args=(q, p), rounds=1, iterations=1)
+
+
+def test_pairing_check_4_two_threads(benchmark, four) -> None:  # type: ignore[no-untyped-def]
+    g1s = pr._g1_words([p for p, _ in four])
+    g2s = pr._g2_words([q for _, q in four])
+    benchmark(_c.pairing_check, g1s, g2s, 2)

@@ -102,6 +102,13 @@ int bn254_miller_loop_prepared(uint64_t out[48], const uint64_t *g1s, const uint
                                size_t n);
 int bn254_pairing_check_prepared(const uint64_t *g1s, const uint64_t *prepared, size_t n,
                                  int *result);
+/* The two checks on up to `threads` threads (0 = all cores): pairs are split into runs, one
+ * Miller loop accumulator per thread, products multiplied, one final exponentiation. The
+ * functions above are these with threads = 1. */
+int bn254_pairing_check_threads(const uint64_t *g1s, const uint64_t *g2s, size_t n, int threads,
+                                int *result);
+int bn254_pairing_check_prepared_threads(const uint64_t *g1s, const uint64_t *prepared, size_t n,
+                                         int threads, int *result);
 /* Tower arithmetic, exported for tests. Fp6 value: uint64_t[24] (coefficients of 1, v, v^2).
  * frobenius: out = a^(p^power), power 1..3. mul_by_line: out = a (l0 + l1 w + l3 w^3). */
 int bn254_fp12_mul(uint64_t out[48], const uint64_t a[48], const uint64_t b[48]);

@@ -249,8 +249,14 @@ def final_exponentiation(f: Fp12) -> Fp12:
     return Fp12.from_mont(_c.final_exponentiation(f.mont()))
 
 
-def pairing_check(pairs: Sequence[tuple[G1Affine, G2Affine | PreparedG2]]) -> bool:
-    """True iff prod e(P_i, Q_i) == 1: one shared Miller loop, one final exponentiation."""
+def pairing_check(
+    pairs: Sequence[tuple[G1Affine, G2Affine | PreparedG2]], threads: int = 1
+) -> bool:
+    """True iff prod e(P_i, Q_i) == 1: shared Miller loops, one final exponentiation.
+
+    threads > 1 (0 = all cores) splits the pairs into runs with one Miller loop per thread;
+    1 (the default) keeps the call on the calling thread, best when many checks run at once.
+    """
     if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
         raise errors.ArgumentError("pairing_check takes a sequence of (G1, G2) pairs")
     if any(isinstance(q, PreparedG2) for _, q in (_pair_of(x, "pair") for x in pairs)):
@@ -259,9 +265,9 @@ def pairing_check(pairs: Sequence[tuple[G1Affine, G2Affine | PreparedG2]]) -> bo
             q.lines if isinstance(q, PreparedG2) else prepare_g2(q).lines
             for _, q in (_pair_of(x, "pair") for x in pairs)
         ])
-        return _c.pairing_check_prepared(g1s, prepared)
+        return _c.pairing_check_prepared(g1s, prepared, threads)
     g1s, g2s = _validated_pairs(pairs)  # type: ignore[arg-type]
-    return _c.pairing_check(g1s, g2s)
+    return _c.pairing_check(g1s, g2s, threads)
 
 
 def _validated_pairs(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> tuple[np.ndarray, np.ndarray]:

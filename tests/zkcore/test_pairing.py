@@ -296,6 +296,19 @@ def test_many_pairs_cross_the_c_chunk_size(rnd: random.Random) -> None:
     assert pr.final_exponentiation(pr.miller_loop(pairs[:5])) == product
 
 
+@pytest.mark.parametrize("threads", [0, 2, 3, 8])
+def test_threaded_check_agrees(threads: int, rnd: random.Random) -> None:
+    pts = [(g1_mul(rnd.randrange(1, R)), g2_mul(rnd.randrange(1, R))) for _ in range(3)]
+    pairs = [pair for p, q in pts for pair in ((p, q), (neg1(p), q))]
+    assert pr.pairing_check(pairs, threads=threads)
+    assert not pr.pairing_check(pairs[1:], threads=threads)
+    assert pr.pairing_check([(p, pr.prepare_g2(q)) for p, q in pairs], threads=threads)
+    assert not pr.pairing_check([(p, pr.prepare_g2(q)) for p, q in pairs[:-1]], threads=threads)
+    assert pr.pairing_check(pairs[:2] + [(None, pairs[0][1])], threads=threads)
+    with pytest.raises(errors.ArgumentError):
+        pr.pairing_check(pairs, threads=-1)
+
+
 def test_prepared_matches_plain_miller_loop() -> None:
     pairs = groth16_shaped()
     g1s = pr._g1_words([p for p, _ in pairs])

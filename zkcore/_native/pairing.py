@@ -44,11 +44,18 @@ def pairing(g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
     return out
 
 
-def pairing_check(g1s: np.ndarray, g2s: np.ndarray) -> bool:
-    """True if prod e(g1s[i], g2s[i]) == 1 (one Miller loop product, one final exp)."""
+def _threads(threads: int) -> int:
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
+        raise errors.ArgumentError(f"threads must be an int >= 0, got {threads!r}")
+    return threads
+
+
+def pairing_check(g1s: np.ndarray, g2s: np.ndarray, threads: int = 1) -> bool:
+    """True if prod e(g1s[i], g2s[i]) == 1 (Miller loops on `threads`, one final exp)."""
     n = _pairs(g1s, g2s, G2_WORDS)
     res = ffi.new("int *")
-    check(lib.bn254_pairing_check(u64_ptr(g1s), u64_ptr(g2s), n, res), "pairing check")
+    check(lib.bn254_pairing_check_threads(u64_ptr(g1s), u64_ptr(g2s), n, _threads(threads), res),
+          "pairing check")
     return bool(res[0])
 
 
@@ -77,11 +84,12 @@ def g2_prepare(g2s: np.ndarray) -> np.ndarray:
     return out
 
 
-def pairing_check_prepared(g1s: np.ndarray, prepared: np.ndarray) -> bool:
+def pairing_check_prepared(g1s: np.ndarray, prepared: np.ndarray, threads: int = 1) -> bool:
     """pairing_check with the G2 side given as prepared points."""
     n = _pairs(g1s, prepared, PREPARED_WORDS)
     res = ffi.new("int *")
-    check(lib.bn254_pairing_check_prepared(u64_ptr(g1s), u64_ptr(prepared), n, res),
+    check(lib.bn254_pairing_check_prepared_threads(u64_ptr(g1s), u64_ptr(prepared), n,
+                                                   _threads(threads), res),
           "pairing check")
     return bool(res[0])
 

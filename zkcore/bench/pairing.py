@@ -37,7 +37,8 @@ def pairing(opts: BenchOptions) -> BenchResult:
                        {"python_api_ms": round(api, 4)})
 
 
-@benchmark("pairing_check_4", "4-pair pairing check, one shared final exp (baseline py_ecc)")
+@benchmark("pairing_check_4", "4-pair pairing check, one shared final exp, 1 thread "
+           "(--json: prepared G2, --threads; baseline py_ecc)")
 def pairing_check_4(opts: BenchOptions) -> BenchResult:
     from py_ecc import optimized_bn128 as ob
 
@@ -49,6 +50,9 @@ def pairing_check_4(opts: BenchOptions) -> BenchResult:
     native = median_ms(lambda: _c.pairing_check(g1w, g2w), max(opts.repeat, 21))
     native_prep = median_ms(lambda: _c.pairing_check_prepared(g1w, prepared),
                             max(opts.repeat, 21))
+    both = median_ms(lambda: _c.pairing_check(g1w, g2w, opts.threads), max(opts.repeat, 21))
+    both_prep = median_ms(lambda: _c.pairing_check_prepared(g1w, prepared, opts.threads),
+                          max(opts.repeat, 21))
     api = median_ms(lambda: pr.pairing_check(pairs), max(opts.repeat, 21))
 
     def py_ecc_check() -> bool:
@@ -61,4 +65,7 @@ def pairing_check_4(opts: BenchOptions) -> BenchResult:
     baseline = median_ms(py_ecc_check, 1, warmup=0)
     return BenchResult("pairing_check_4", 4, native, native * 1e6 / 4, "py_ecc.optimized_bn128",
                        baseline, {"prepared_g2_ms": round(native_prep, 4),
-                                  "python_api_ms": round(api, 4)})
+                                  "python_api_ms": round(api, 4),
+                                  "threads": opts.threads,
+                                  "threaded_ms": round(both, 4),
+                                  "threaded_prepared_g2_ms": round(both_prep, 4)})
