@@ -158,16 +158,32 @@ static inline void mul_by_line_at(uint64_t f[48], const uint64_t line[LINE_WORDS
     fp12_mul_by_line(f, f, l0, l1, line + 16);
 }
 
-/* f = f * prod_j line k of pair j, evaluated at P_j. */
+/* A prepared line (c0, c1, c3) at P = (x, y): l0 = c0 y and l1 = c1 (-x); l3 = c3 as is. */
+static inline void eval_line(uint64_t l0[8], uint64_t l1[8], const uint64_t *line,
+                             const uint64_t p[8]) {
+    uint64_t nx[4];
+    fp_neg(nx, p);
+    fp2_mul_by_fp(l0, line, p + 4);
+    fp2_mul_by_fp(l1, line + 8, nx);
+}
+
+/* f = f * prod_j line k of pair j, evaluated at P_j; lines of two pairs are multiplied
+ * together first (6 + 17 Fp2 multiplications instead of 2 x 13). */
 static void apply_lines(uint64_t f[48], const uint64_t *g1s, const uint64_t *const *lines,
                         size_t n, size_t k) {
-    for (size_t j = 0; j < n; j++) {
-        const uint64_t *p = g1s + 8 * j;
+    size_t j = 0;
+    for (; j + 1 < n; j += 2) {
+        const uint64_t *la = lines[j] + LINE_WORDS * k, *lb = lines[j + 1] + LINE_WORDS * k;
+        uint64_t a0[8], a1[8], b0[8], b1[8], prod[48];
+        eval_line(a0, a1, la, g1s + 8 * j);
+        eval_line(b0, b1, lb, g1s + 8 * (j + 1));
+        fp12_line_by_line(prod, a0, a1, la + 16, b0, b1, lb + 16);
+        fp12_mul_by_line_product(f, f, prod);
+    }
+    if (j < n) {
         const uint64_t *line = lines[j] + LINE_WORDS * k;
-        uint64_t nx[4], l0[8], l1[8];
-        fp_neg(nx, p);
-        fp2_mul_by_fp(l0, line, p + 4);
-        fp2_mul_by_fp(l1, line + 8, nx);
+        uint64_t l0[8], l1[8];
+        eval_line(l0, l1, line, g1s + 8 * j);
         fp12_mul_by_line(f, f, l0, l1, line + 16);
     }
 }

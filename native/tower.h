@@ -297,6 +297,54 @@ static inline void fp12_mul_by_line(uint64_t r[48], const uint64_t a[48], const 
 }
 
 /*
+ * r = (a0 + a1 w + a3 w^3)(b0 + b1 w + b3 w^3), two lines multiplied together (6 Fp2
+ * multiplications by Karatsuba); w^6 = xi and the w^5 coefficient of the product is zero:
+ *   w^0: a0 b0 + xi a3 b3, w^1: a0 b1 + a1 b0, w^2: a1 b1, w^3: a0 b3 + a3 b0, w^4: a1 b3 + a3 b1.
+ */
+static inline void fp12_line_by_line(uint64_t r[48], const uint64_t a0[8], const uint64_t a1[8],
+                                     const uint64_t a3[8], const uint64_t b0[8],
+                                     const uint64_t b1[8], const uint64_t b3[8]) {
+    uint64_t x0[8], x1[8], x3[8], s[8], t[8];
+    fp2_mul(x0, a0, b0);
+    fp2_mul(x1, a1, b1);
+    fp2_mul(x3, a3, b3);
+    fp2_mul_by_xi(s, x3);
+    fp2_add(r, x0, s);                   /* w^0 */
+    fp2_copy(r + 8, x1);                 /* w^2 */
+    fp2_add(s, a0, a1);
+    fp2_add(t, b0, b1);
+    fp2_mul(s, s, t);
+    fp2_sub(s, s, x0);
+    fp2_sub(r + 24, s, x1);              /* w^1 */
+    fp2_add(s, a0, a3);
+    fp2_add(t, b0, b3);
+    fp2_mul(s, s, t);
+    fp2_sub(s, s, x0);
+    fp2_sub(r + 32, s, x3);              /* w^3 */
+    fp2_add(s, a1, a3);
+    fp2_add(t, b1, b3);
+    fp2_mul(s, s, t);
+    fp2_sub(s, s, x1);
+    fp2_sub(r + 16, s, x3);              /* w^4 */
+    fp2_set_zero(r + 40);                /* w^5 */
+}
+
+/* r = a b for b with a zero w^5 coefficient (a product of two lines): 17 Fp2 mul, not 18. */
+static inline void fp12_mul_by_line_product(uint64_t r[48], const uint64_t a[48],
+                                            const uint64_t b[48]) {
+    uint64_t t0[24], t1[24], s[24], u[24];
+    fp6_mul(t0, F12(a, 0), F12(b, 0));
+    fp6_mul_by_01(t1, F12(a, 1), b + 24, b + 32);
+    fp6_add(s, F12(a, 0), F12(a, 1));
+    fp6_add(u, F12(b, 0), F12(b, 1));
+    fp6_mul(s, s, u);
+    fp6_sub(s, s, t0);
+    fp6_sub(F12(r, 1), s, t1);
+    fp6_mul_by_v(t1, t1);
+    fp6_add(F12(r, 0), t0, t1);
+}
+
+/*
  * r = a^(p^k) for k = 1, 2, 3: with a = sum c_i w^i, a^(p^k) = sum frob^k(c_i) gamma_k[i] w^i,
  * where frob on Fp2 is conjugation for odd k. Slot j of c0 holds w^(2j), of c1 w^(2j+1).
  */
