@@ -217,18 +217,20 @@ class Fp12:
 # ---------------------------------------------------------------- pairing API
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PreparedG2:
     """A G2 point with its Miller-loop lines precomputed (for fixed points, e.g. a VK's)."""
 
     point: G2Affine
-    lines: np.ndarray  # (BN254_G2_PREPARED_WORDS,) uint64
+    lines: np.ndarray  # (BN254_G2_PREPARED_WORDS,) uint64, read-only
 
 
 def prepare_g2(point: G2Affine) -> PreparedG2:
     """Validate a G2 point and precompute its Miller-loop lines."""
     q = validate_g2(point)
-    return PreparedG2(q, _c.g2_prepare(_g2_words([q]))[0])
+    lines = _c.g2_prepare(_g2_words([q]))[0]
+    lines.flags.writeable = False
+    return PreparedG2(q, lines)
 
 
 def pairing(p: G1Affine, q: G2Affine) -> Fp12:
@@ -257,23 +259,24 @@ def pairing_check(
     threads > 1 (0 = all cores) splits the pairs into runs with one Miller loop per thread;
     1 (the default) keeps the call on the calling thread, best when many checks run at once.
     """
-    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
-        raise errors.ArgumentError("pairing_check takes a sequence of (G1, G2) pairs")
-    if any(isinstance(q, PreparedG2) for _, q in (_pair_of(x, "pair") for x in pairs)):
-        g1s = _g1_words([validate_g1(_pair_of(x, "pair")[0]) for x in pairs])
-        prepared = np.stack([
-            q.lines if isinstance(q, PreparedG2) else prepare_g2(q).lines
-            for _, q in (_pair_of(x, "pair") for x in pairs)
-        ])
+    split = _split_pairs(pairs)
+    g1s = _g1_words([validate_g1(p) for p, _ in split])
+    if any(isinstance(q, PreparedG2) for _, q in split):
+        # one prepared buffer per pair: fixed points come prepared, the rest are prepared now
+        prepared = np.stack([q.lines if isinstance(q, PreparedG2) else prepare_g2(q).lines
+                             for _, q in split])
         return _c.pairing_check_prepared(g1s, prepared, threads)
-    g1s, g2s = _validated_pairs(pairs)  # type: ignore[arg-type]
-    return _c.pairing_check(g1s, g2s, threads)
+    return _c.pairing_check(g1s, _g2_words([validate_g2(q) for _, q in split]), threads)
+
+
+def _split_pairs(pairs: Any) -> list[tuple[Any, Any]]:
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
+        raise errors.ArgumentError("expected a sequence of (G1, G2) pairs")
+    return [_pair_of(x, "pair") for x in pairs]
 
 
 def _validated_pairs(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
-        raise errors.ArgumentError("expected a sequence of (G1, G2) pairs")
-    split = [_pair_of(x, "pair") for x in pairs]
+    split = _split_pairs(pairs)
     return (_g1_words([validate_g1(p) for p, _ in split]),
             _g2_words([validate_g2(q) for _, q in split]))
 
