@@ -400,3 +400,12 @@ def test_off_subgroup_twist_point_is_on_the_twist() -> None:
 def test_off_subgroup_g2_rejected() -> None:
     with pytest.raises(errors.NotInSubgroupError):
         pr.pairing(pr.G1_GENERATOR, _twist_point_outside_g2())
+
+
+def test_native_garbage_points_never_crash(rnd: random.Random) -> None:
+    """The C core trusts its callers to validate, but off-curve words must not crash it."""
+    g1s = mont([rnd.randrange(P) for _ in range(2 * 3)]).reshape(3, 8)
+    g2s = mont([rnd.randrange(P) for _ in range(4 * 3)]).reshape(3, 16)
+    assert cp.pairing_check(g1s, g2s) in (True, False)
+    assert cp.pairing_check_prepared(g1s, cp.g2_prepare(g2s), threads=2) in (True, False)
+    cp.final_exponentiation(np.zeros(48, dtype=np.uint64))  # zero has no inverse: still no crash
