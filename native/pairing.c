@@ -35,7 +35,7 @@
 
 /* 3 b' = 9 / xi */
 static const uint64_t TWIST_B3[8] = {0x3baa927cb62e0d6aULL, 0xd71e7c52d1b664fdULL, 0x03873e63d95d4664ULL, 0x0e75b5b1082ab8f4ULL, 0xaab7c6667596fe35ULL, 0x31d21a78bb6a27baULL, 0x85dd7297680401ffULL, 0x03c52d6adf39a7e9ULL};
-/* NAF digits of ATE_NAF, least significant first; 22 nonzero of 66 */
+/* NAF digits of 6u + 2, least significant first; 22 nonzero of 66 */
 static const int8_t ATE_NAF[66] = {0, 0, 0, 1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, -1, 0, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 1};
 /* width-4 NAF digits of u (odd digits in -7..7), least significant first; 14 nonzero of 63 */
 static const int8_t U_WNAF[63] = {1, 0, 0, 0, -1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, -7, 0, 0, 0, 7, 0, 0, 0, 0, 5, 0, 0, 0, 0, 1, 0, 0, 0, -3, 0, 0, 0, -5, 0, 0, 0, 5, 0, 0, 0, 0, 3, 0, 0, 0, -3, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 1};
@@ -47,6 +47,8 @@ static const int8_t U_WNAF[63] = {1, 0, 0, 0, -1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 
 #define LINE_COUNT 88
 #define PREPARED_HEADER 8 /* word 0: 1 if Q is the point at infinity */
 #define PAIR_CHUNK 4      /* pairs prepared on the stack at a time by the plain entry points */
+_Static_assert(BN254_G2_PREPARED_WORDS == PREPARED_HEADER + LINE_WORDS * LINE_COUNT,
+               "bn254.h's prepared size must match the Miller loop's line count");
 
 typedef struct {
     uint64_t x[8], y[8], z[8];
