@@ -84,6 +84,53 @@ int bn254_vec_equal(int field, const uint64_t *a, const uint64_t *b, size_t n);
 
 /* ---------------------------------------------------------------- pairing.c */
 
+/* Optimal ate pairing. An affine G1 point is uint64_t[8] (x, y), an affine G2 point
+ * uint64_t[16] (x.c0, x.c1, y.c0, y.c1), all Montgomery Fp; all-zero means infinity. Points
+ * must be on their curves and G2 points in the order-r subgroup (the caller checks; a bad
+ * point gives a wrong value, never a crash). An Fp12 value is uint64_t[48]: Fp2 coefficients
+ * of w^0, w^2, w^4, w^1, w^3, w^5 in the tower Fp12 = Fp6[w]/(w^2 - v),
+ * Fp6 = Fp2[v]/(v^3 - (9 + u)). Pairs with an infinite point contribute 1. */
+enum { BN254_G2_PREPARED_WORDS = 2120 }; /* uint64 words of one prepared G2 point */
+
+/* out = e(g1, g2) */
+int bn254_pairing(uint64_t out[48], const uint64_t g1[8], const uint64_t g2[16]);
+/* *result = 1 if prod_i e(g1s[i], g2s[i]) == 1, else 0: one shared Miller loop, one final
+ * exponentiation. n = 0 gives 1. */
+int bn254_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n, int *result);
+/* out = prod_i f_{6u+2, Q_i}(P_i) (with the Frobenius lines), before final exponentiation. */
+int bn254_miller_loop(uint64_t out[48], const uint64_t *g1s, const uint64_t *g2s, size_t n);
+/* out = in^((p^12 - 1) / r) */
+int bn254_final_exponentiation(uint64_t out[48], const uint64_t in[48]);
+/* Precompute the Miller loop lines of n G2 points (for fixed points such as a verifying
+ * key's) into out, n * BN254_G2_PREPARED_WORDS words; then the _prepared variants skip all
+ * G2 arithmetic. */
+int bn254_g2_prepare(uint64_t *out, const uint64_t *g2s, size_t n);
+int bn254_miller_loop_prepared(uint64_t out[48], const uint64_t *g1s, const uint64_t *prepared,
+                               size_t n);
+int bn254_pairing_check_prepared(const uint64_t *g1s, const uint64_t *prepared, size_t n,
+                                 int *result);
+/* The two checks on up to `threads` threads (0 = all cores): pairs are split into runs, one
+ * Miller loop accumulator per thread, products multiplied, one final exponentiation. The
+ * functions above are these with threads = 1. */
+int bn254_pairing_check_threads(const uint64_t *g1s, const uint64_t *g2s, size_t n, int threads,
+                                int *result);
+int bn254_pairing_check_prepared_threads(const uint64_t *g1s, const uint64_t *prepared, size_t n,
+                                         int threads, int *result);
+/* Tower arithmetic, exported for tests. Fp6 value: uint64_t[24] (coefficients of 1, v, v^2).
+ * frobenius: out = a^(p^power), power 1..3. mul_by_line: out = a (l0 + l1 w + l3 w^3). */
+int bn254_fp12_mul(uint64_t out[48], const uint64_t a[48], const uint64_t b[48]);
+int bn254_fp12_square(uint64_t out[48], const uint64_t a[48]);
+int bn254_fp12_cyclotomic_square(uint64_t out[48], const uint64_t a[48]);
+int bn254_fp12_inverse(uint64_t out[48], const uint64_t a[48]);
+int bn254_fp12_frobenius(uint64_t out[48], const uint64_t a[48], int power);
+int bn254_fp12_mul_by_line(uint64_t out[48], const uint64_t a[48], const uint64_t l0[8],
+                           const uint64_t l1[8], const uint64_t l3[8]);
+/* out = a^e, e as e_len canonical little-endian limbs */
+int bn254_fp12_pow(uint64_t out[48], const uint64_t a[48], const uint64_t *e, size_t e_len);
+int bn254_fp6_mul(uint64_t out[24], const uint64_t a[24], const uint64_t b[24]);
+int bn254_fp6_square(uint64_t out[24], const uint64_t a[24]);
+int bn254_fp6_inverse(uint64_t out[24], const uint64_t a[24]);
+
 /* ---------------------------------------------------------------- poseidon.c */
 
 /* ---------------------------------------------------------------- r1cs.c */
