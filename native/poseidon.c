@@ -35,6 +35,8 @@
 #define FR_INV_NEG 0xc2e1f593efffffffULL /* -r^-1 mod 2^64 */
 /* Below this many hashes per thread, starting a thread costs more than it saves. */
 #define POSEIDON_MIN_PER_THREAD 64
+/* Independent hashes interleaved by poseidon_many. */
+#define POSEIDON_LANES 2
 
 /* acc (8 limbs) += a * b (schoolbook, 512-bit product); the caller bounds the sum < 2^512. */
 static inline void mul_acc(uint64_t acc[8], const uint64_t a[4], const uint64_t b[4]) {
@@ -87,11 +89,12 @@ static inline void dot(uint64_t out[4], const uint64_t *row, const uint64_t (*v)
     redc_wide(out, acc, n);
 }
 
-static inline void pow5(uint64_t x[4]) {
-    uint64_t x2[4], x4[4];
-    fr_square(x2, x);
-    fr_square(x4, x2);
-    fr_mul(x, x4, x);
+/* x = x^5 in every lane, one step at a time across lanes so their chains overlap. */
+static inline void pow5_lanes(uint64_t (*s)[POSEIDON_MAX_T][4], size_t i, size_t lanes) {
+    uint64_t x2[POSEIDON_LANES][4], x4[POSEIDON_LANES][4];
+    for (size_t l = 0; l < lanes; l++) fr_square(x2[l], s[l][i]);
+    for (size_t l = 0; l < lanes; l++) fr_square(x4[l], x2[l]);
+    for (size_t l = 0; l < lanes; l++) fr_mul(s[l][i], x4[l], s[l][i]);
 }
 
 /* s = m s for a dense t x t matrix m. */
@@ -127,40 +130,52 @@ static int params_init(struct poseidon_params *p, size_t t, size_t rounds_f, siz
     return BN254_OK;
 }
 
-/* The permutation of state s (t elements, Montgomery), in place. */
-static void permute(uint64_t (*s)[4], const struct poseidon_params *p) {
+/* The permutation of `lanes` independent states (t elements each, Montgomery), in place.
+ * Every step runs across the lanes before the next, so the CPU overlaps their dependency
+ * chains (a partial round is one long chain: S-box, then the sparse row's dot product). */
+static inline __attribute__((always_inline)) void permute_lanes(
+    uint64_t (*s)[POSEIDON_MAX_T][4], size_t lanes, const struct poseidon_params *p) {
     const size_t t = p->t, half = p->rounds_f / 2;
     const uint64_t *c = p->full_c;
-    for (size_t r = 0; r < half; r++, c += 4 * t) {
+    for (size_t r = 0; r < p->rounds_f; r++, c += 4 * t) {
+        if (r == half) { /* the partial rounds sit between the two halves */
+            const uint64_t *sp = p->sparse;
+            for (size_t k = 0; k < p->rounds_p; k++, sp += 4 * (2 * t - 1)) {
+                for (size_t l = 0; l < lanes; l++) fr_add(s[l][0], s[l][0], p->partial_c + 4 * k);
+                pow5_lanes(s, 0, lanes);
+                uint64_t s0[POSEIDON_LANES][4];
+                for (size_t l = 0; l < lanes; l++) {
+                    fr_copy(s0[l], s[l][0]);
+                    dot(s[l][0], sp, (const uint64_t(*)[4])s[l], t);
+                }
+                for (size_t j = 1; j < t; j++) {
+                    for (size_t l = 0; l < lanes; l++) {
+                        uint64_t w[4];
+                        fr_mul(w, sp + 4 * (t + j - 1), s0[l]);
+                        fr_add(s[l][j], s[l][j], w);
+                    }
+                }
+            }
+        }
         for (size_t i = 0; i < t; i++) {
-            fr_add(s[i], s[i], c + 4 * i);
-            pow5(s[i]);
+            for (size_t l = 0; l < lanes; l++) fr_add(s[l][i], s[l][i], c + 4 * i);
+            pow5_lanes(s, i, lanes);
         }
-        mix(s, r + 1 == half ? p->pre : p->mds, t);
-    }
-    const uint64_t *sp = p->sparse;
-    for (size_t k = 0; k < p->rounds_p; k++, sp += 4 * (2 * t - 1)) {
-        fr_add(s[0], s[0], p->partial_c + 4 * k);
-        pow5(s[0]);
-        uint64_t s0[4], w[4];
-        fr_copy(s0, s[0]);
-        dot(s[0], sp, (const uint64_t(*)[4])s, t);
-        for (size_t j = 1; j < t; j++) {
-            fr_mul(w, sp + 4 * (t + j - 1), s0);
-            fr_add(s[j], s[j], w);
+        for (size_t l = 0; l < lanes; l++) {
+            if (r + 1 == p->rounds_f) /* only s_0 is output */
+                dot(s[l][0], p->mds, (const uint64_t(*)[4])s[l], t);
+            else
+                mix(s[l], r + 1 == half ? p->pre : p->mds, t);
         }
     }
-    for (size_t r = half; r < p->rounds_f; r++, c += 4 * t) {
-        for (size_t i = 0; i < t; i++) {
-            fr_add(s[i], s[i], c + 4 * i);
-            pow5(s[i]);
-        }
-        if (r + 1 < p->rounds_f) {
-            mix(s, p->mds, t);
-        } else {
-            dot(s[0], p->mds, (const uint64_t(*)[4])s, t); /* only s_0 is output */
-        }
-    }
+}
+
+static void permute(uint64_t (*s)[4], const struct poseidon_params *p) {
+    permute_lanes((uint64_t(*)[POSEIDON_MAX_T][4])s, 1, p);
+}
+
+static void permute_pair(uint64_t (*s)[POSEIDON_MAX_T][4], const struct poseidon_params *p) {
+    permute_lanes(s, POSEIDON_LANES, p);
 }
 
 /* Hash one row of t - 1 Montgomery inputs; state = [0, in...]. */
@@ -180,8 +195,18 @@ struct many_job {
 
 static void many_task(void *ctx, size_t begin, size_t end) {
     const struct many_job *job = ctx;
-    const size_t row = 4 * (job->params->t - 1);
-    for (size_t i = begin; i < end; i++) hash_row(job->out + 4 * i, job->in + row * i, job->params);
+    const size_t t = job->params->t, row = 4 * (t - 1);
+    size_t i = begin;
+    for (; i + POSEIDON_LANES <= end; i += POSEIDON_LANES) {
+        uint64_t s[POSEIDON_LANES][POSEIDON_MAX_T][4];
+        for (size_t l = 0; l < POSEIDON_LANES; l++) {
+            fr_set_zero(s[l][0]);
+            memcpy(s[l][1], job->in + row * (i + l), sizeof(uint64_t) * row);
+        }
+        permute_pair(s, job->params);
+        for (size_t l = 0; l < POSEIDON_LANES; l++) fr_copy(job->out + 4 * (i + l), s[l][0]);
+    }
+    for (; i < end; i++) hash_row(job->out + 4 * i, job->in + row * i, job->params);
 }
 
 int bn254_poseidon_params_len(size_t t, size_t rounds_f, size_t rounds_p, size_t *out_len) {
