@@ -186,6 +186,8 @@ def poseidon_many(inputs: object, threads: int = 0) -> FieldArray:
     """
     if isinstance(inputs, FieldArray):
         raise errors.ArgumentError("pass a list of FieldArrays (one per input position)")
+    if isinstance(inputs, (list, tuple)) and not inputs:
+        return Fr.zeros(0)
     if isinstance(inputs, (list, tuple)) and inputs and all(
         isinstance(c, FieldArray) for c in inputs
     ):
