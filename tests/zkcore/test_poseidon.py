@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.node_tools import NODE_MODULES, require_node, run_node_script
+from tests.node_tools import NODE_MODULES, require_node, run_node_script, run_tool
 from zkcore import errors
 from zkcore import poseidon_constants as constants
 from zkcore import poseidon_constants_gen as gen
@@ -245,3 +246,31 @@ def test_c_layer_rejects_bad_limbs_and_params() -> None:
         native.hash_bytes(params, b"\x00" * 33)
     with pytest.raises(errors.NonCanonicalError):
         native.hash_bytes(params, b"\xff" * 64)
+
+
+# ---------------------------------------------------------------- circomlib's constraint counts
+
+CONSTRAINTS_JSON = Path(__file__).parent / "data" / "circomlib_poseidon_constraints.json"
+
+
+def test_recorded_constraint_counts_follow_the_round_structure() -> None:
+    """3 constraints per S-box (x^2, x^4, x^5): R_F * t + R_P S-boxes; --O2 folds the first
+    round's S-box on the constant capacity element (3 fewer)."""
+    counts = json.loads(CONSTRAINTS_JSON.read_text())["arities"]
+    for arity in ARITIES:
+        t = arity + 1
+        sboxes = constants.FULL_ROUNDS * t + constants.PARTIAL_ROUNDS[t - 2]
+        assert counts[str(arity)]["O1"]["non_linear"] == 3 * sboxes
+        assert counts[str(arity)]["O2"]["constraints"] == 3 * sboxes - 3
+
+
+def test_recorded_constraint_count_matches_circom2(tmp_path: Path) -> None:
+    """Recompile Poseidon(2) with circom2 --O2 and compare with the recorded count."""
+    main = tmp_path / "main.circom"
+    main.write_text('pragma circom 2.0.0;\ninclude "circomlib/circuits/poseidon.circom";\n'
+                    "component main = Poseidon(2);\n")
+    proc = run_tool("circom2", str(main), "--r1cs", "--O2", "-l", str(NODE_MODULES),
+                    "-o", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    recorded = json.loads(CONSTRAINTS_JSON.read_text())["arities"]["2"]["O2"]
+    assert f"non-linear constraints: {recorded['non_linear']}" in proc.stdout
