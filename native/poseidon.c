@@ -36,57 +36,45 @@
 /* Below this many hashes per thread, starting a thread costs more than it saves. */
 #define POSEIDON_MIN_PER_THREAD 64
 /* Independent hashes interleaved by poseidon_many. */
+#ifndef POSEIDON_LANES
 #define POSEIDON_LANES 2
+#endif
 
-/* acc (8 limbs) += a * b (schoolbook, 512-bit product); the caller bounds the sum < 2^512. */
-static inline void mul_acc(uint64_t acc[8], const uint64_t a[4], const uint64_t b[4]) {
-    uint64_t prod[8];
-    for (int i = 0; i < 8; i++) prod[i] = 0;
-    for (int i = 0; i < 4; i++) {
-        uint64_t carry = 0;
-        for (int j = 0; j < 4; j++) {
-            u128 t = (u128)a[i] * b[j] + prod[i + j] + carry;
-            prod[i + j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
+/* out = sum_j row[j] * v[j] mod r (Montgomery: the sum of products times 2^-256), n <= 17.
+ *
+ * Product scanning with the Montgomery reduction interleaved (the "FIPS" method): column k of
+ * the 512-bit sum collects every a_i * b_(k-i) of every term plus the reduction's m_i * r_(k-i),
+ * in a three-word accumulator, so each product costs one mul and three adds, and the whole
+ * sum is reduced once. For n <= 17 the sum of products of elements < r is below 2^512 and the
+ * result below r * (1 + 0.19 n), so 1 + 0.19 n conditional subtractions finish it. */
+static inline __attribute__((always_inline)) void dot(uint64_t out[4], const uint64_t *row,
+                                                      const uint64_t (*v)[4], size_t n) {
+    u128 acc = 0;
+    uint64_t top = 0, m[4], res[4];
+#define POSEIDON_MAC(x, y)                      \
+    do {                                        \
+        u128 p_ = (u128)(x) * (y);              \
+        acc += p_;                              \
+        top += acc < p_;                        \
+    } while (0)
+    for (int k = 0; k < 8; k++) {
+        const int lo = k > 3 ? k - 3 : 0, hi = k < 3 ? k : 3;
+        for (size_t j = 0; j < n; j++)
+            for (int i = lo; i <= hi; i++) POSEIDON_MAC(row[4 * j + i], v[j][k - i]);
+        for (int i = lo; i <= hi && i < k; i++) POSEIDON_MAC(m[i], fr_MOD[k - i]);
+        if (k < 4) {
+            m[k] = (uint64_t)acc * FR_INV_NEG; /* makes column k zero mod 2^64 */
+            POSEIDON_MAC(m[k], fr_MOD[0]);
+        } else {
+            res[k - 4] = (uint64_t)acc;
         }
-        prod[i + 4] = carry;
+        acc = (acc >> 64) | ((u128)top << 64);
+        top = 0;
     }
-    u128 s = 0;
-    for (int i = 0; i < 8; i++) {
-        s = (u128)acc[i] + prod[i] + (uint64_t)(s >> 64);
-        acc[i] = (uint64_t)s;
-    }
-}
-
-/* r = acc / 2^256 mod r (Montgomery reduction of a 512-bit value), fully reduced, given that
- * acc is a sum of `terms` products of elements < r. */
-static inline void redc_wide(uint64_t out[4], uint64_t acc[8], size_t terms) {
-    for (int i = 0; i < 4; i++) {
-        uint64_t m = acc[i] * FR_INV_NEG;
-        uint64_t carry = 0;
-        for (int j = 0; j < 4; j++) {
-            u128 t = (u128)m * fr_MOD[j] + acc[i + j] + carry;
-            acc[i + j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
-        }
-        for (int j = i + 4; j < 8 && carry; j++) {
-            u128 t = (u128)acc[j] + carry;
-            acc[j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
-        }
-    }
-    /* result < r * (1 + terms * r / 2^256) < r * (1 + 0.19 * terms) */
-    uint64_t r[4] = {acc[4], acc[5], acc[6], acc[7]};
-    size_t subtractions = 1 + (terms * 19) / 100;
-    for (size_t k = 0; k < subtractions; k++) fr_reduce_once(r, r);
-    fr_copy(out, r);
-}
-
-/* out = sum_j row[j] * v[j] over n terms. */
-static inline void dot(uint64_t out[4], const uint64_t *row, const uint64_t (*v)[4], size_t n) {
-    uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (size_t j = 0; j < n; j++) mul_acc(acc, row + 4 * j, v[j]);
-    redc_wide(out, acc, n);
+#undef POSEIDON_MAC
+    const size_t subtractions = 1 + (n * 19) / 100;
+    for (size_t k = 0; k < subtractions; k++) fr_reduce_once(res, res);
+    fr_copy(out, res);
 }
 
 /* x = x^5 in every lane, one step at a time across lanes so their chains overlap. */
@@ -134,8 +122,8 @@ static int params_init(struct poseidon_params *p, size_t t, size_t rounds_f, siz
  * Every step runs across the lanes before the next, so the CPU overlaps their dependency
  * chains (a partial round is one long chain: S-box, then the sparse row's dot product). */
 static inline __attribute__((always_inline)) void permute_lanes(
-    uint64_t (*s)[POSEIDON_MAX_T][4], size_t lanes, const struct poseidon_params *p) {
-    const size_t t = p->t, half = p->rounds_f / 2;
+    uint64_t (*s)[POSEIDON_MAX_T][4], size_t lanes, size_t t, const struct poseidon_params *p) {
+    const size_t half = p->rounds_f / 2;
     const uint64_t *c = p->full_c;
     for (size_t r = 0; r < p->rounds_f; r++, c += 4 * t) {
         if (r == half) { /* the partial rounds sit between the two halves */
@@ -170,12 +158,25 @@ static inline __attribute__((always_inline)) void permute_lanes(
     }
 }
 
+/* Copies of the permutation with the width as a compile-time constant for the widths the
+ * service hashes most (Merkle pairs t = 3; holder, nullifier, token t = 2, 4), so their loops
+ * unroll; every other width runs the generic copy. */
+#define POSEIDON_DISPATCH(s, lanes, p)                                    \
+    do {                                                                  \
+        switch ((p)->t) {                                                 \
+        case 2: permute_lanes((s), (lanes), 2, (p)); break;               \
+        case 3: permute_lanes((s), (lanes), 3, (p)); break;               \
+        case 4: permute_lanes((s), (lanes), 4, (p)); break;               \
+        default: permute_lanes((s), (lanes), (p)->t, (p)); break;         \
+        }                                                                 \
+    } while (0)
+
 static void permute(uint64_t (*s)[4], const struct poseidon_params *p) {
-    permute_lanes((uint64_t(*)[POSEIDON_MAX_T][4])s, 1, p);
+    POSEIDON_DISPATCH((uint64_t(*)[POSEIDON_MAX_T][4])s, 1, p);
 }
 
 static void permute_pair(uint64_t (*s)[POSEIDON_MAX_T][4], const struct poseidon_params *p) {
-    permute_lanes(s, POSEIDON_LANES, p);
+    POSEIDON_DISPATCH(s, POSEIDON_LANES, p);
 }
 
 /* Hash one row of t - 1 Montgomery inputs; state = [0, in...]. */
