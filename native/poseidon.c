@@ -188,16 +188,249 @@ static inline void hash_row(uint64_t out[4], const uint64_t *in, const struct po
     fr_copy(out, s[0]);
 }
 
+
+/* ---------------------------------------------------------------- AVX-512 IFMA: 8 hashes at once
+ *
+ * On CPUs with AVX-512 IFMA (checked at run time; the build stays portable), poseidon_many
+ * hashes 8 rows at a time, one row per 64-bit lane. An element is 5 limbs of 52 bits, one
+ * __m512i per limb, in Montgomery form with R' = 2^260; the caller passes every constant in
+ * that form too (params52: element e of params as 5 limbs at params52 + 5e).
+ *
+ * Values stay lazily reduced, below about 2.5 r (limbs always normalised below 2^52, which
+ * vpmadd52 needs): a Montgomery product of inputs below 4 r is below 1.2 r, a t-term dot
+ * product below 1.5 r, constant additions add < r; the partial rounds' s_j += W s_0 is brought
+ * back below 2 r by one conditional subtraction of 2 r. Rows are converted from and to the
+ * 64-bit R = 2^256 form (times 2^4, times 2^-4) and fully reduced at the edges.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(POSEIDON_NO_IFMA)
+#include <immintrin.h>
+#define POSEIDON_IFMA 1
+#define IFMA __attribute__((target("avx512f,avx512ifma")))
+#define MASK52 0xfffffffffffffULL
+
+static const uint64_t R52[5] = {0x1f593f0000001ULL, 0x4879b9709143eULL, 0x181585d2833e8ULL,
+                                0xa029b85045b68ULL, 0x30644e72e131ULL};
+static const uint64_t TWO_R52[5] = {0x3eb27e0000002ULL, 0x90f372e12287cULL, 0x302b0ba5067d0ULL,
+                                    0x405370a08b6d0ULL, 0x60c89ce5c263ULL};
+#define INV52 0x1f593efffffffULL /* -r^-1 mod 2^52 */
+
+typedef struct { __m512i l[5]; } v52;
+
+IFMA static inline void v_norm(v52 *a) {
+    const __m512i mask = _mm512_set1_epi64((long long)MASK52);
+    for (int k = 0; k < 4; k++) {
+        a->l[k + 1] = _mm512_add_epi64(a->l[k + 1], _mm512_srli_epi64(a->l[k], 52));
+        a->l[k] = _mm512_and_si512(a->l[k], mask);
+    }
+}
+
+/* a += constant c (5 limbs, broadcast to every lane). */
+IFMA static inline void v_add_const(v52 *a, const uint64_t *c) {
+    for (int k = 0; k < 5; k++)
+        a->l[k] = _mm512_add_epi64(a->l[k], _mm512_set1_epi64((long long)c[k]));
+    v_norm(a);
+}
+
+/* a -= 2r where a >= 2r (a must be below 2^260). */
+IFMA static inline void v_reduce_2r(v52 *a) {
+    const __m512i mask = _mm512_set1_epi64((long long)MASK52);
+    __m512i d[5];
+    for (int k = 0; k < 5; k++)
+        d[k] = _mm512_sub_epi64(a->l[k], _mm512_set1_epi64((long long)TWO_R52[k]));
+    for (int k = 0; k < 4; k++) {
+        d[k + 1] = _mm512_add_epi64(d[k + 1], _mm512_srai_epi64(d[k], 52)); /* signed borrow */
+        d[k] = _mm512_and_si512(d[k], mask);
+    }
+    __mmask8 keep = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512()); /* a < 2r */
+    for (int k = 0; k < 5; k++) a->l[k] = _mm512_mask_blend_epi64(keep, d[k], a->l[k]);
+}
+
+/* z (10 columns) += a * b. */
+IFMA static inline void v_mac(__m512i z[10], const v52 *a, const v52 *b) {
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            z[i + j] = _mm512_madd52lo_epu64(z[i + j], a->l[i], b->l[j]);
+            z[i + j + 1] = _mm512_madd52hi_epu64(z[i + j + 1], a->l[i], b->l[j]);
+        }
+}
+
+/* z += c * b for a constant c (5 limbs). */
+IFMA static inline void v_mac_const(__m512i z[10], const uint64_t *c, const v52 *b) {
+    for (int i = 0; i < 5; i++) {
+        const __m512i ci = _mm512_set1_epi64((long long)c[i]);
+        for (int j = 0; j < 5; j++) {
+            z[i + j] = _mm512_madd52lo_epu64(z[i + j], ci, b->l[j]);
+            z[i + j + 1] = _mm512_madd52hi_epu64(z[i + j + 1], ci, b->l[j]);
+        }
+    }
+}
+
+/* out = z / 2^260 mod r (Montgomery reduction of the column sum), normalised limbs. */
+IFMA static inline void v_redc(v52 *out, __m512i z[10]) {
+    const __m512i mask = _mm512_set1_epi64((long long)MASK52), inv = _mm512_set1_epi64(INV52);
+    const __m512i zero = _mm512_setzero_si512();
+    for (int i = 0; i < 5; i++) {
+        __m512i m = _mm512_and_si512(_mm512_madd52lo_epu64(zero, z[i], inv), mask);
+        for (int j = 0; j < 5; j++) {
+            const __m512i rj = _mm512_set1_epi64((long long)R52[j]);
+            z[i + j] = _mm512_madd52lo_epu64(z[i + j], m, rj);
+            z[i + j + 1] = _mm512_madd52hi_epu64(z[i + j + 1], m, rj);
+        }
+        z[i + 1] = _mm512_add_epi64(z[i + 1], _mm512_srli_epi64(z[i], 52));
+    }
+    for (int k = 0; k < 5; k++) out->l[k] = z[k + 5];
+    v_norm(out);
+}
+
+IFMA static inline void v_mul(v52 *out, const v52 *a, const v52 *b) {
+    __m512i z[10];
+    for (int k = 0; k < 10; k++) z[k] = _mm512_setzero_si512();
+    v_mac(z, a, b);
+    v_redc(out, z);
+}
+
+IFMA static inline void v_pow5(v52 *x) {
+    v52 x2, x4;
+    v_mul(&x2, x, x);
+    v_mul(&x4, &x2, &x2);
+    v_mul(x, &x4, x);
+}
+
+/* out = sum_j c[j] * s[j] for a row of n constants. */
+IFMA static inline void v_dot(v52 *out, const uint64_t *c, const v52 *s, size_t n) {
+    __m512i z[10];
+    for (int k = 0; k < 10; k++) z[k] = _mm512_setzero_si512();
+    for (size_t j = 0; j < n; j++) v_mac_const(z, c + 5 * j, &s[j]);
+    v_redc(out, z);
+}
+
+IFMA static inline void v_mix(v52 *s, const uint64_t *m, size_t t) {
+    v52 out[POSEIDON_MAX_T];
+    for (size_t i = 0; i < t; i++) v_dot(&out[i], m + 5 * t * i, s, t);
+    for (size_t i = 0; i < t; i++) s[i] = out[i];
+}
+
+/* The permutation on 8 states; c52 is params52 (see above), laid out like params. */
+IFMA static inline __attribute__((always_inline)) void v_permute(
+    v52 *s, size_t t, const struct poseidon_params *p, const uint64_t *c52) {
+    const size_t half = p->rounds_f / 2;
+    const uint64_t *full_c = c52, *partial_c = full_c + 5 * p->rounds_f * t;
+    const uint64_t *mds = partial_c + 5 * p->rounds_p, *pre = mds + 5 * t * t;
+    const uint64_t *sparse = pre + 5 * t * t;
+    for (size_t r = 0; r < p->rounds_f; r++, full_c += 5 * t) {
+        if (r == half) {
+            const uint64_t *sp = sparse;
+            for (size_t k = 0; k < p->rounds_p; k++, sp += 5 * (2 * t - 1)) {
+                v_add_const(&s[0], partial_c + 5 * k);
+                v_pow5(&s[0]);
+                const v52 s0 = s[0];
+                v_dot(&s[0], sp, s, t);
+                for (size_t j = 1; j < t; j++) {
+                    __m512i z[10];
+                    for (int q = 0; q < 10; q++) z[q] = _mm512_setzero_si512();
+                    v_mac_const(z, sp + 5 * (t + j - 1), &s0);
+                    v52 w;
+                    v_redc(&w, z);
+                    for (int q = 0; q < 5; q++) s[j].l[q] = _mm512_add_epi64(s[j].l[q], w.l[q]);
+                    v_norm(&s[j]);
+                    v_reduce_2r(&s[j]);
+                }
+            }
+        }
+        for (size_t i = 0; i < t; i++) {
+            v_add_const(&s[i], full_c + 5 * i);
+            v_pow5(&s[i]);
+        }
+        if (r + 1 == p->rounds_f)
+            v_dot(&s[0], mds, s, t);
+        else
+            v_mix(s, r + 1 == half ? pre : mds, t);
+    }
+}
+
+IFMA static void v_permute_any(v52 *s, const struct poseidon_params *p, const uint64_t *c52) {
+    switch (p->t) {
+    case 2: v_permute(s, 2, p, c52); break;
+    case 3: v_permute(s, 3, p, c52); break;
+    case 4: v_permute(s, 4, p, c52); break;
+    default: v_permute(s, p->t, p, c52); break;
+    }
+}
+
+/* r = a / 2 mod r. */
+static inline void fr_halve(uint64_t r[4], const uint64_t a[4]) {
+    uint64_t mask = 0 - (a[0] & 1), t[4];
+    u128 s = 0;
+    for (int i = 0; i < 4; i++) {
+        s = (u128)a[i] + (fr_MOD[i] & mask) + (uint64_t)(s >> 64);
+        t[i] = (uint64_t)s;
+    }
+    for (int i = 0; i < 4; i++) r[i] = (t[i] >> 1) | (i < 3 ? t[i + 1] << 63 : 0);
+}
+
+/* Hash 8 rows of t - 1 Montgomery (R = 2^256) inputs into out (8 Montgomery elements). */
+IFMA static void hash_block8(uint64_t *out, const uint64_t *in, const struct poseidon_params *p,
+                             const uint64_t *c52) {
+    const size_t t = p->t;
+    v52 s[POSEIDON_MAX_T];
+    uint64_t limbs[5][8] __attribute__((aligned(64)));
+    for (size_t i = 0; i < t; i++) {
+        for (int l = 0; l < 8; l++) {
+            uint64_t x[4] = {0, 0, 0, 0};
+            if (i > 0) {
+                fr_copy(x, in + 4 * ((size_t)l * (t - 1) + i - 1));
+                for (int d = 0; d < 4; d++) fr_double(x, x); /* a R -> a R' = a R 2^4 */
+            }
+            limbs[0][l] = x[0] & MASK52;
+            limbs[1][l] = ((x[0] >> 52) | (x[1] << 12)) & MASK52;
+            limbs[2][l] = ((x[1] >> 40) | (x[2] << 24)) & MASK52;
+            limbs[3][l] = ((x[2] >> 28) | (x[3] << 36)) & MASK52;
+            limbs[4][l] = x[3] >> 16;
+        }
+        for (int k = 0; k < 5; k++) s[i].l[k] = _mm512_load_si512((const void *)limbs[k]);
+    }
+    v_permute_any(s, p, c52);
+    for (int k = 0; k < 5; k++) _mm512_store_si512((void *)limbs[k], s[0].l[k]);
+    uint64_t inv16[4]; /* 2^-4 in Montgomery form: a R' -> a R */
+    fr_set_one(inv16);
+    for (int d = 0; d < 4; d++) fr_halve(inv16, inv16);
+    for (int l = 0; l < 8; l++) {
+        uint64_t x[4] = {limbs[0][l] | (limbs[1][l] << 52),
+                         (limbs[1][l] >> 12) | (limbs[2][l] << 40),
+                         (limbs[2][l] >> 24) | (limbs[3][l] << 28),
+                         (limbs[3][l] >> 36) | (limbs[4][l] << 16)};
+        fr_reduce_once(x, x); /* x < 2.5 r */
+        fr_reduce_once(x, x);
+        fr_mul(out + 4 * l, x, inv16);
+    }
+}
+
+static int ifma_available(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
+    }
+    return cached;
+}
+#endif /* IFMA */
+
 struct many_job {
     uint64_t *out;
     const uint64_t *in;
     const struct poseidon_params *params;
+    const uint64_t *params52; /* NULL: the portable path only */
 };
 
 static void many_task(void *ctx, size_t begin, size_t end) {
     const struct many_job *job = ctx;
     const size_t t = job->params->t, row = 4 * (t - 1);
     size_t i = begin;
+#ifdef POSEIDON_IFMA
+    if (job->params52 != NULL)
+        for (; i + 8 <= end; i += 8)
+            hash_block8(job->out + 4 * i, job->in + row * i, job->params, job->params52);
+#endif
     for (; i + POSEIDON_LANES <= end; i += POSEIDON_LANES) {
         uint64_t s[POSEIDON_LANES][POSEIDON_MAX_T][4];
         for (size_t l = 0; l < POSEIDON_LANES; l++) {
@@ -218,7 +451,7 @@ int bn254_poseidon_params_len(size_t t, size_t rounds_f, size_t rounds_p, size_t
 
 int bn254_poseidon_many(uint64_t *out, const uint64_t *in, size_t n, size_t t, size_t rounds_f,
                         size_t rounds_p, const uint64_t *params, size_t params_len_limbs,
-                        int threads) {
+                        const uint64_t *params52, int threads) {
     struct poseidon_params p;
     int status = params_init(&p, t, rounds_f, rounds_p, params, params_len_limbs);
     if (status != BN254_OK) return status;
@@ -227,7 +460,12 @@ int bn254_poseidon_many(uint64_t *out, const uint64_t *in, size_t n, size_t t, s
     /* Montgomery inputs must be reduced (< r): check all before writing anything. */
     for (size_t i = 0; i < n * (t - 1); i++)
         if (!fr_is_canonical(in + 4 * i)) return BN254_ERR_NONCANONICAL;
-    struct many_job job = {out, in, &p};
+    /* params52 holds the same elements as params, 5 limbs each instead of 4 */
+    const uint64_t *fast = NULL;
+#ifdef POSEIDON_IFMA
+    if (params52 != NULL && ifma_available()) fast = params52;
+#endif
+    struct many_job job = {out, in, &p, fast};
     size_t chunks = n / POSEIDON_MIN_PER_THREAD;
     parallel_for(n, parallel_threads(threads, chunks > 0 ? chunks : 1), many_task, &job);
     return BN254_OK;

@@ -143,7 +143,11 @@ def _native_params(t: int) -> _c.NativeParams:
     flat += [x for row in sch["mds"] for x in row]
     flat += [x for row in sch["pre"] for x in row]
     flat += [x for row in sch["sparse"] for x in row]
-    return _c.load_params(t, FULL_ROUNDS, PARTIAL_ROUNDS[t - 2], Fr.array(flat).mont)
+    # the IFMA path's form: x * 2^260 mod r in five 52-bit limbs
+    mask = (1 << 52) - 1
+    limbs52 = [((x << 260) % R >> (52 * k)) & mask for x in flat for k in range(5)]
+    return _c.load_params(t, FULL_ROUNDS, PARTIAL_ROUNDS[t - 2], Fr.array(flat).mont,
+                          np.array(limbs52, dtype=np.uint64))
 
 
 def poseidon(values: Sequence[int]) -> int:

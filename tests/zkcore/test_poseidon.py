@@ -17,7 +17,7 @@ from zkcore import errors
 from zkcore import poseidon_constants as constants
 from zkcore import poseidon_constants_gen as gen
 from zkcore._native import poseidon as native
-from zkcore.field import Fp, Fr
+from zkcore.field import FieldArray, Fp, Fr
 from zkcore.poseidon import (
     MAX_ARITY,
     _native_params,
@@ -241,7 +241,9 @@ def test_c_layer_rejects_bad_limbs_and_params() -> None:
     with pytest.raises(errors.ArgumentError):
         native.many(params, np.zeros((2, 3, 4), dtype=np.uint64))  # arity 3 for width 3
     with pytest.raises(errors.ArgumentError):
-        native.load_params(3, 8, 57, params.limbs[:-4].reshape(-1, 4))
+        native.load_params(3, 8, 57, params.limbs[:-4].reshape(-1, 4), params.limbs52[:-5])
+    with pytest.raises(errors.ArgumentError):
+        native.load_params(3, 8, 57, params.limbs.reshape(-1, 4), params.limbs52[:-5])
     with pytest.raises(errors.ArgumentError):
         native.hash_bytes(params, b"\x00" * 33)
     with pytest.raises(errors.NonCanonicalError):
@@ -274,3 +276,17 @@ def test_recorded_constraint_count_matches_circom2(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     recorded = json.loads(CONSTRAINTS_JSON.read_text())["arities"]["2"]["O2"]
     assert f"non-linear constraints: {recorded['non_linear']}" in proc.stdout
+
+
+@pytest.mark.parametrize("arity", ARITIES)
+def test_simd_path_equals_portable_path(arity: int, rng: np.random.Generator) -> None:
+    """The AVX-512 IFMA path (8 rows at a time, where the CPU has it) against portable C, on
+    random rows, rows of r - 1 (the lazy reduction's worst case) and a tail of n % 8 rows."""
+    params = _native_params(arity + 1)
+    rows = np.stack([Fr.random(19, rng).mont for _ in range(arity)], axis=1)
+    rows[:8] = Fr.array([R - 1]).mont[0]
+    fast = native.many(params, rows, threads=1, simd=True)
+    portable = native.many(params, rows, threads=1, simd=False)
+    assert np.array_equal(fast, portable)
+    first = [R - 1] * arity
+    assert FieldArray(Fr, fast[:1]).to_ints() == [poseidon_reference(first)]
