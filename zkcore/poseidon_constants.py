@@ -1,7 +1,7 @@
 """circomlib's Poseidon parameters over BN254's Fr, t = 2..17. GENERATED: do not edit.
 
-Produced by `python3 -m zkcore.poseidon_constants_gen` (zkcore/poseidon_constants_gen.py),
-a Python re-implementation of the Poseidon reference generate_parameters_grain.sage run
+Produced by `python3 -m zkcore.poseidon_constants_gen` (poseidon_constants_gen.py), a
+Python re-implementation of the Poseidon reference generate_parameters_grain.sage run
 as `sage generate_parameters_grain.sage 1 0 254 t 8 R_P r` (Grain LFSR, x^5 S-box,
 R_F = 8, R_P per t below). Checked equal to circomlibjs 0.1.7's poseidon_constants.json
 by tests/zkcore/test_poseidon.py.

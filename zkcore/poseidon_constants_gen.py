@@ -351,8 +351,8 @@ def generate(t: int) -> tuple[list[int], Matrix, int]:
 def _iter_module(widths: range) -> Iterator[str]:
     yield '"""circomlib\'s Poseidon parameters over BN254\'s Fr, t = 2..17. GENERATED: do not edit.'
     yield ""
-    yield "Produced by `python3 -m zkcore.poseidon_constants_gen` (zkcore/poseidon_constants_gen.py),"
-    yield "a Python re-implementation of the Poseidon reference generate_parameters_grain.sage run"
+    yield "Produced by `python3 -m zkcore.poseidon_constants_gen` (poseidon_constants_gen.py), a"
+    yield "Python re-implementation of the Poseidon reference generate_parameters_grain.sage run"
     yield "as `sage generate_parameters_grain.sage 1 0 254 t 8 R_P r` (Grain LFSR, x^5 S-box,"
     yield "R_F = 8, R_P per t below). Checked equal to circomlibjs 0.1.7's poseidon_constants.json"
     yield "by tests/zkcore/test_poseidon.py."
