@@ -171,10 +171,12 @@ def _rows_from_ints(inputs: object) -> np.ndarray:
     if obj.ndim != 2:
         raise errors.ArgumentError(f"expected an (n, arity) array of ints, got shape {obj.shape}")
     flat = obj.reshape(-1)
-    for v in flat:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise errors.ArgumentError(f"Poseidon inputs must be ints, got {type(v).__name__}")
-    flat = np.array([int(v) for v in flat], dtype=object)
+    kinds = set(map(type, flat))  # one pass in C, then the rare non-int case in Python
+    if kinds - {int}:
+        for kind in kinds - {int}:
+            if kind is bool or not issubclass(kind, (int, np.integer)):
+                raise errors.ArgumentError(f"Poseidon inputs must be ints, got {kind.__name__}")
+        flat = np.array([int(v) for v in flat], dtype=object)
     if len(flat) and ((flat < 0).any() or (flat >= R).any()):
         raise errors.NonCanonicalError("a Poseidon input is not a canonical Fr element")
     mont = Fr.array(flat).mont if len(flat) else np.zeros((0, 4), dtype=np.uint64)
