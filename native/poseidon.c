@@ -40,6 +40,19 @@
 #define POSEIDON_LANES 2
 #endif
 
+/* x -= r if x >= r (x < 2^256); a local copy so this file relies only on field.h's documented
+ * functions. */
+static inline void sub_r_if_geq(uint64_t x[4]) {
+    uint64_t d[4], borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)x[i] - fr_MOD[i] - borrow;
+        d[i] = (uint64_t)t;
+        borrow = (uint64_t)(t >> 64) & 1;
+    }
+    const uint64_t keep = 0 - borrow; /* all ones when x < r */
+    for (int i = 0; i < 4; i++) x[i] = (x[i] & keep) | (d[i] & ~keep);
+}
+
 /* out = sum_j row[j] * v[j] mod r (Montgomery: the sum of products times 2^-256), n <= 17.
  *
  * Product scanning with the Montgomery reduction interleaved (the "FIPS" method): column k of
@@ -73,7 +86,7 @@ static inline __attribute__((always_inline)) void dot(uint64_t out[4], const uin
     }
 #undef POSEIDON_MAC
     const size_t subtractions = 1 + (n * 19) / 100;
-    for (size_t k = 0; k < subtractions; k++) fr_reduce_once(res, res);
+    for (size_t k = 0; k < subtractions; k++) sub_r_if_geq(res);
     fr_copy(out, res);
 }
 
@@ -358,7 +371,7 @@ IFMA static void v_permute_any(v52 *s, const struct poseidon_params *p, const ui
 }
 
 /* r = a / 2 mod r. */
-static inline void fr_halve(uint64_t r[4], const uint64_t a[4]) {
+static inline void halve_mod_r(uint64_t r[4], const uint64_t a[4]) {
     uint64_t mask = 0 - (a[0] & 1), t[4];
     u128 s = 0;
     for (int i = 0; i < 4; i++) {
@@ -393,14 +406,14 @@ IFMA static void hash_block8(uint64_t *out, const uint64_t *in, const struct pos
     for (int k = 0; k < 5; k++) _mm512_store_si512((void *)limbs[k], s[0].l[k]);
     uint64_t inv16[4]; /* 2^-4 in Montgomery form: a R' -> a R */
     fr_set_one(inv16);
-    for (int d = 0; d < 4; d++) fr_halve(inv16, inv16);
+    for (int d = 0; d < 4; d++) halve_mod_r(inv16, inv16);
     for (int l = 0; l < 8; l++) {
         uint64_t x[4] = {limbs[0][l] | (limbs[1][l] << 52),
                          (limbs[1][l] >> 12) | (limbs[2][l] << 40),
                          (limbs[2][l] >> 24) | (limbs[3][l] << 28),
                          (limbs[3][l] >> 36) | (limbs[4][l] << 16)};
-        fr_reduce_once(x, x); /* x < 2.5 r */
-        fr_reduce_once(x, x);
+        sub_r_if_geq(x); /* x < 2.5 r */
+        sub_r_if_geq(x);
         fr_mul(out + 4 * l, x, inv16);
     }
 }
