@@ -33,6 +33,13 @@ enum bn254_status {
     BN254_ERR_ENCODING = 7        /* malformed byte encoding (flags, lengths) */
 };
 
+/* ---------------------------------------------------------------- cpu.c */
+
+/* 1 if the CPU has BMI2 and ADX (MULX/ADCX/ADOX), else 0. */
+int bn254_cpu_has_bmi2_adx(void);
+/* 1 if this build multiplies with the MULX/ADX assembly, 0 if with portable C. */
+int bn254_build_uses_mulx_asm(void);
+
 /* ---------------------------------------------------------------- field.c: Fp and Fr */
 
 /* The modulus in canonical limbs, and Montgomery's R mod m ("one"). */
@@ -94,5 +101,18 @@ int bn254_poseidon_many(uint64_t *out, const uint64_t *in, size_t n, size_t t, s
 /* One hash of `arity` canonical 32-byte little-endian values; out: 32 bytes, canonical LE. */
 int bn254_poseidon_hash_bytes(uint8_t out[32], const uint8_t *in, size_t arity, size_t rounds_f,
                               size_t rounds_p, const uint64_t *params, size_t params_len_limbs);
+
+/* ---------------------------------------------------------------- r1cs.c */
+
+/* Sparse matrix (CSR) times vector over Fr, Montgomery form: for i < n_rows,
+ * out[i] = sum of coeffs[k] * w[cols[k]] for k in [row_start[i], row_start[i+1]).
+ * row_start has n_rows + 1 entries, starts at 0 and never decreases; every cols[k] < n_wires.
+ * A bad shape is BN254_ERR_ARGUMENT with out untouched. */
+int bn254_r1cs_matvec(uint64_t *out, const uint64_t *row_start, const uint64_t *cols,
+                      const uint64_t *coeffs, size_t n_rows, const uint64_t *w, size_t n_wires,
+                      int threads);
+/* *first = the least i with a[i] * b[i] != c[i] (Montgomery elements), or n if none. */
+int bn254_r1cs_first_unsatisfied(size_t *first, const uint64_t *a, const uint64_t *b,
+                                 const uint64_t *c, size_t n);
 
 #endif /* TICKETKING_BN254_H */
