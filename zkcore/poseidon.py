@@ -152,9 +152,13 @@ def _native_params(t: int) -> _c.NativeParams:
 
 def poseidon(values: Sequence[int]) -> int:
     """Poseidon of 1..16 canonical Fr elements (circomlib's Poseidon(len(values))), in C."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise errors.ArgumentError("Poseidon inputs must be a sequence of ints")
     _check_arity(len(values))
+    if any(type(v) is not int for v in values):  # numpy ints are welcome, bools are not
+        values = [int(v) if isinstance(v, np.integer) else v for v in values]
     for v in values:
         # one cheap test per value; Fr.canonical gives the typed error on a miss
         if type(v) is not int or not 0 <= v < R:

@@ -163,6 +163,15 @@ def test_many_arity_16_columns(rng: np.random.Generator) -> None:
     assert poseidon_many(columns).to_ints() == [poseidon(list(r)) for r in rows]
 
 
+def test_numpy_inputs() -> None:
+    expected = poseidon([1, 2])
+    assert poseidon([np.int64(1), np.uint64(2)]) == expected
+    assert poseidon(np.array([1, 2])) == expected
+    assert poseidon_many(np.array([[1, 2]], dtype=np.int64)).to_ints() == [expected]
+    with pytest.raises(errors.ArgumentError):
+        poseidon([np.bool_(True), 2])
+
+
 def test_many_empty() -> None:
     assert len(poseidon_many([])) == 0
     assert len(poseidon_many([Fr.zeros(0), Fr.zeros(0)])) == 0
