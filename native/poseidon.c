@@ -158,10 +158,18 @@ static inline __attribute__((always_inline)) void permute_lanes(
                 }
             }
         }
-        for (size_t i = 0; i < t; i++) {
-            for (size_t l = 0; l < lanes; l++) fr_add(s[l][i], s[l][i], c + 4 * i);
-            pow5_lanes(s, i, lanes);
-        }
+        /* full S-box layer: each step over every element (and lane) before the next, so
+         * the t independent chains overlap */
+        uint64_t x2[POSEIDON_LANES][POSEIDON_MAX_T][4], x4[POSEIDON_LANES][POSEIDON_MAX_T][4];
+        for (size_t i = 0; i < t; i++)
+            for (size_t l = 0; l < lanes; l++) {
+                fr_add(s[l][i], s[l][i], c + 4 * i);
+                fr_square(x2[l][i], s[l][i]);
+            }
+        for (size_t i = 0; i < t; i++)
+            for (size_t l = 0; l < lanes; l++) fr_square(x4[l][i], x2[l][i]);
+        for (size_t i = 0; i < t; i++)
+            for (size_t l = 0; l < lanes; l++) fr_mul(s[l][i], x4[l][i], s[l][i]);
         for (size_t l = 0; l < lanes; l++) {
             if (r + 1 == p->rounds_f) /* only s_0 is output */
                 dot(s[l][0], p->mds, (const uint64_t(*)[4])s[l], t);
