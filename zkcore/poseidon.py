@@ -14,6 +14,7 @@ permutation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -73,13 +74,19 @@ def poseidon_reference(values: Sequence[int]) -> int:
     return state[0]
 
 
-def optimised_schedule(t: int) -> dict[str, list]:  # type: ignore[type-arg]
-    """The same permutation rearranged as poseidon.c runs it (see its header comment).
+@dataclass(frozen=True)
+class Schedule:
+    """Width t's constants in the optimised round schedule that poseidon.c runs."""
 
-    Returns full-round constants (R_F vectors), partial-round constants (R_P scalars for
-    s_0), M, P (the last first-half full round's matrix) and the sparse partial-round
-    matrices (R_P rows of [A_0..A_{t-1}, W_1..W_{t-1}]).
-    """
+    full_c: list[list[int]]  # R_F vectors of t constants
+    partial_c: list[int]  # R_P constants, added to s_0 only
+    mds: Matrix  # M, for the full rounds
+    pre: Matrix  # P, the last first-half full round's matrix
+    sparse: list[list[int]]  # R_P rows [A_0 .. A_{t-1}, W_1 .. W_{t-1}]
+
+
+def optimised_schedule(t: int) -> Schedule:
+    """The same permutation rearranged as poseidon.c runs it (see its header comment)."""
     rounds_f, rounds_p = FULL_ROUNDS, PARTIAL_ROUNDS[t - 2]
     half = rounds_f // 2
     c, m = round_constants(t), mds(t)
@@ -107,7 +114,7 @@ def optimised_schedule(t: int) -> dict[str, list]:  # type: ignore[type-arg]
         for i in range(1, t):
             block[i][1:] = y[i - 1]
         layer = mat_mul(block, m)
-    return {"full_c": full_c, "partial_c": partial_c, "mds": m, "pre": layer, "sparse": sparse}
+    return Schedule(full_c, partial_c, m, layer, sparse)
 
 
 def _poseidon_optimised(values: Sequence[int]) -> int:
@@ -119,18 +126,18 @@ def _poseidon_optimised(values: Sequence[int]) -> int:
     s = [0, *inputs]
 
     def full(r: int, matrix: Matrix) -> list[int]:
-        x = [pow((a + b) % R, 5, R) for a, b in zip(s, sch["full_c"][r], strict=True)]
+        x = [pow((a + b) % R, 5, R) for a, b in zip(s, sch.full_c[r], strict=True)]
         return mat_vec(matrix, x)
 
     for r in range(half):
-        s = full(r, sch["pre"] if r == half - 1 else sch["mds"])
-    for k, row in enumerate(sch["sparse"]):
-        s0 = pow((s[0] + sch["partial_c"][k]) % R, 5, R)
+        s = full(r, sch.pre if r == half - 1 else sch.mds)
+    for k, row in enumerate(sch.sparse):
+        s0 = pow((s[0] + sch.partial_c[k]) % R, 5, R)
         s = [s0, *s[1:]]
         new0 = sum(a * b for a, b in zip(row[:t], s, strict=True)) % R
         s = [new0] + [(s[j] + row[t + j - 1] * s0) % R for j in range(1, t)]
     for r in range(half, FULL_ROUNDS):
-        s = full(r, sch["mds"])
+        s = full(r, sch.mds)
     return s[0]
 
 
@@ -138,11 +145,11 @@ def _poseidon_optimised(values: Sequence[int]) -> int:
 def _native_params(t: int) -> _c.NativeParams:
     """Width t's schedule as Montgomery limbs, built once per process and kept loaded."""
     sch = optimised_schedule(t)
-    flat: list[int] = [x for v in sch["full_c"] for x in v]
-    flat += sch["partial_c"]
-    flat += [x for row in sch["mds"] for x in row]
-    flat += [x for row in sch["pre"] for x in row]
-    flat += [x for row in sch["sparse"] for x in row]
+    flat: list[int] = [x for v in sch.full_c for x in v]
+    flat += sch.partial_c
+    flat += [x for row in sch.mds for x in row]
+    flat += [x for row in sch.pre for x in row]
+    flat += [x for row in sch.sparse for x in row]
     # the IFMA path's form: x * 2^260 mod r in five 52-bit limbs
     mask = (1 << 52) - 1
     limbs52 = [((x << 260) % R >> (52 * k)) & mask for x in flat for k in range(5)]
@@ -224,6 +231,7 @@ __all__ = [
     "FULL_ROUNDS",
     "MAX_ARITY",
     "PARTIAL_ROUNDS",
+    "Schedule",
     "mds",
     "optimised_schedule",
     "poseidon",
