@@ -133,6 +133,22 @@ int bn254_fp6_inverse(uint64_t out[24], const uint64_t a[24]);
 
 /* ---------------------------------------------------------------- poseidon.c */
 
+/* Poseidon over Fr with x^5 S-box, widths t = 2..17 (circomlib's Poseidon(t - 1)); the
+ * caller passes the constants as Montgomery limbs in the optimised-schedule layout described
+ * in poseidon.c (zkcore/poseidon.py builds it). State = [0, in_1 .. in_{t-1}], output s_0. */
+/* *out_len = the number of uint64 limbs the params buffer holds for (t, R_F, R_P). */
+int bn254_poseidon_params_len(size_t t, size_t rounds_f, size_t rounds_p, size_t *out_len);
+/* out[i] = Poseidon(in[i*(t-1)] .. in[i*(t-1)+t-2]) for n rows of Montgomery inputs; out is
+ * n Montgomery elements. Any input >= r: BN254_ERR_NONCANONICAL, nothing written.
+ * params52: NULL, or the same constants as 5 x 52-bit limbs each in Montgomery form with
+ * R = 2^260 (params_len_limbs / 4 * 5 limbs), used on CPUs with AVX-512 IFMA. */
+int bn254_poseidon_many(uint64_t *out, const uint64_t *in, size_t n, size_t t, size_t rounds_f,
+                        size_t rounds_p, const uint64_t *params, size_t params_len_limbs,
+                        const uint64_t *params52, int threads);
+/* One hash of `arity` canonical 32-byte little-endian values; out: 32 bytes, canonical LE. */
+int bn254_poseidon_hash_bytes(uint8_t out[32], const uint8_t *in, size_t arity, size_t rounds_f,
+                              size_t rounds_p, const uint64_t *params, size_t params_len_limbs);
+
 /* ---------------------------------------------------------------- r1cs.c */
 
 /* Sparse matrix (CSR) times vector over Fr, Montgomery form: for i < n_rows,
