@@ -5,6 +5,10 @@
  */
 #include "bn254.h"
 #include "field.h"
+#include "parallel.h"
+
+/* Element-wise ops on at least this many elements use every core. */
+#define VEC_PARALLEL_MIN 32768
 
 #define FIELD_NAME fp
 #include "field_vec_impl.h"

@@ -94,24 +94,59 @@ static inline void FN(neg)(uint64_t r[4], const uint64_t a[4]) {
     FN(sub)(r, zero, a);
 }
 
+/* One CIOS round: t += a * bi, then t = (t + m * MOD) / 2^64 with m making it divisible. */
+#define FIELD_CIOS_ROUND(bi)                                                     \
+    do {                                                                         \
+        u128 uv = (u128)a0 * (bi) + t0;                                          \
+        uint64_t A = (uint64_t)(uv >> 64);                                       \
+        uint64_t m = (uint64_t)uv * FIELD_INV;                                   \
+        uint64_t C = (uint64_t)(((u128)m * FIELD_M0 + (uint64_t)uv) >> 64);      \
+        uv = (u128)a1 * (bi) + t1 + A;                                           \
+        A = (uint64_t)(uv >> 64);                                                \
+        uv = (u128)m * FIELD_M1 + (uint64_t)uv + C;                              \
+        C = (uint64_t)(uv >> 64);                                                \
+        t0 = (uint64_t)uv;                                                       \
+        uv = (u128)a2 * (bi) + t2 + A;                                           \
+        A = (uint64_t)(uv >> 64);                                                \
+        uv = (u128)m * FIELD_M2 + (uint64_t)uv + C;                              \
+        C = (uint64_t)(uv >> 64);                                                \
+        t1 = (uint64_t)uv;                                                       \
+        uv = (u128)a3 * (bi) + t3 + A;                                           \
+        A = (uint64_t)(uv >> 64);                                                \
+        uv = (u128)m * FIELD_M3 + (uint64_t)uv + C;                              \
+        C = (uint64_t)(uv >> 64);                                                \
+        t2 = (uint64_t)uv;                                                       \
+        t3 = C + A;                                                              \
+    } while (0)
+
 static inline void FN(mul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
-    uint64_t t[4] = {0, 0, 0, 0};
-    for (int i = 0; i < 4; i++) {
-        u128 uv = (u128)a[0] * b[i] + t[0];
-        uint64_t A = (uint64_t)(uv >> 64);
-        uint64_t m = (uint64_t)uv * FIELD_INV;
-        uint64_t C = (uint64_t)(((u128)m * FN(MOD)[0] + (uint64_t)uv) >> 64);
-        for (int j = 1; j < 4; j++) {
-            uv = (u128)a[j] * b[i] + t[j] + A;
-            A = (uint64_t)(uv >> 64);
-            uv = (u128)m * FN(MOD)[j] + (uint64_t)uv + C;
-            C = (uint64_t)(uv >> 64);
-            t[j - 1] = (uint64_t)uv;
-        }
-        t[3] = C + A;
-    }
-    FN(reduce_once)(r, t);
+    const uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    const uint64_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    FIELD_CIOS_ROUND(b0);
+    FIELD_CIOS_ROUND(b1);
+    FIELD_CIOS_ROUND(b2);
+    FIELD_CIOS_ROUND(b3);
+    /* t < 2m: subtract m once if needed, without branching on the value */
+    u128 d = (u128)t0 - FIELD_M0;
+    uint64_t s0 = (uint64_t)d, borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)t1 - FIELD_M1 - borrow;
+    uint64_t s1 = (uint64_t)d;
+    borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)t2 - FIELD_M2 - borrow;
+    uint64_t s2 = (uint64_t)d;
+    borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)t3 - FIELD_M3 - borrow;
+    uint64_t s3 = (uint64_t)d;
+    borrow = (uint64_t)(d >> 64) & 1;
+    uint64_t keep = 0 - borrow; /* all ones when t < m */
+    r[0] = (t0 & keep) | (s0 & ~keep);
+    r[1] = (t1 & keep) | (s1 & ~keep);
+    r[2] = (t2 & keep) | (s2 & ~keep);
+    r[3] = (t3 & keep) | (s3 & ~keep);
 }
+
+#undef FIELD_CIOS_ROUND
 
 static inline void FN(square)(uint64_t r[4], const uint64_t a[4]) { FN(mul)(r, a, a); }
 

@@ -77,35 +77,66 @@ static int F(vec_is_canonical)(const uint64_t *in, size_t n) {
     return 1;
 }
 
+/* Element-wise jobs: large vectors are split across cores (cffi released the GIL). */
+struct F(vec_job) {
+    uint64_t *out;
+    const uint64_t *a, *b;
+    uint64_t s[4];
+};
+
+static void F(run_job)(size_t n, parallel_task task, struct F(vec_job) *job) {
+    int threads = n >= VEC_PARALLEL_MIN ? parallel_threads(0, n / (VEC_PARALLEL_MIN / 2)) : 1;
+    parallel_for(n, threads, task, job);
+}
+
+/* Defines F(vec_NAME)(out, a, b, n) applying EXPR to element i over [begin, end). */
+#define VEC_ELEMENTWISE(NAME, EXPR)                                                 \
+    static void F(NAME##_task)(void *ctx, size_t begin, size_t end) {               \
+        struct F(vec_job) *j = ctx;                                                 \
+        for (size_t i = begin; i < end; i++) EXPR;                                  \
+    }
+
+VEC_ELEMENTWISE(add, F(add)(j->out + 4 * i, j->a + 4 * i, j->b + 4 * i))
+VEC_ELEMENTWISE(sub, F(sub)(j->out + 4 * i, j->a + 4 * i, j->b + 4 * i))
+VEC_ELEMENTWISE(mul, F(mul)(j->out + 4 * i, j->a + 4 * i, j->b + 4 * i))
+VEC_ELEMENTWISE(neg, F(neg)(j->out + 4 * i, j->a + 4 * i))
+VEC_ELEMENTWISE(square, F(square)(j->out + 4 * i, j->a + 4 * i))
+VEC_ELEMENTWISE(scale, F(mul)(j->out + 4 * i, j->a + 4 * i, j->s))
+#undef VEC_ELEMENTWISE
+
 static int F(vec_add)(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) F(add)(out + 4 * i, a + 4 * i, b + 4 * i);
+    struct F(vec_job) job = {out, a, b, {0}};
+    F(run_job)(n, F(add_task), &job);
     return BN254_OK;
 }
 
 static int F(vec_sub)(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) F(sub)(out + 4 * i, a + 4 * i, b + 4 * i);
+    struct F(vec_job) job = {out, a, b, {0}};
+    F(run_job)(n, F(sub_task), &job);
     return BN254_OK;
 }
 
 static int F(vec_mul)(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) F(mul)(out + 4 * i, a + 4 * i, b + 4 * i);
+    struct F(vec_job) job = {out, a, b, {0}};
+    F(run_job)(n, F(mul_task), &job);
     return BN254_OK;
 }
 
 static int F(vec_neg)(uint64_t *out, const uint64_t *a, size_t n) {
-    for (size_t i = 0; i < n; i++) F(neg)(out + 4 * i, a + 4 * i);
+    struct F(vec_job) job = {out, a, NULL, {0}};
+    F(run_job)(n, F(neg_task), &job);
     return BN254_OK;
 }
 
 static int F(vec_square)(uint64_t *out, const uint64_t *a, size_t n) {
-    for (size_t i = 0; i < n; i++) F(square)(out + 4 * i, a + 4 * i);
+    struct F(vec_job) job = {out, a, NULL, {0}};
+    F(run_job)(n, F(square_task), &job);
     return BN254_OK;
 }
 
 static int F(vec_scale)(uint64_t *out, const uint64_t *a, const uint64_t s[4], size_t n) {
-    uint64_t scalar[4];
-    F(copy)(scalar, s); /* s may alias out */
-    for (size_t i = 0; i < n; i++) F(mul)(out + 4 * i, a + 4 * i, scalar);
+    struct F(vec_job) job = {out, a, NULL, {s[0], s[1], s[2], s[3]}}; /* s may alias out */
+    F(run_job)(n, F(scale_task), &job);
     return BN254_OK;
 }
 

@@ -50,11 +50,18 @@ def run_node_script(source: str, payload: Any = None, timeout: float = 300) -> A
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_tool(tool: str, *args: str, cwd: Path | None = None,
-             timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_tool(
+    tool: str, *args: str, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run an installed npm binary (snarkjs, circom2) and return the finished process."""
     require_node()
     binary = NODE_MODULES / ".bin" / tool
     require_peer(binary.exists(), f"npm tool {tool}")
-    return subprocess.run([str(binary), *args], capture_output=True, text=True,
-                          cwd=cwd or INTEROP_DIR, timeout=timeout, check=False)
+    return subprocess.run(
+        [str(binary), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or INTEROP_DIR,
+        timeout=timeout,
+        check=False,
+    )

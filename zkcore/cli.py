@@ -36,24 +36,37 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = args.names or sorted(registry)
     unknown = [n for n in names if n not in registry]
     if unknown:
-        print(f"zkcore bench: unknown benchmark(s): {', '.join(unknown)}; "
-              f"known: {', '.join(sorted(registry))}", file=sys.stderr)
+        print(
+            f"zkcore bench: unknown benchmark(s): {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(registry))}",
+            file=sys.stderr,
+        )
         return 2
-    opts = bench_registry.BenchOptions(log_n=args.log_n, count=args.count, repeat=args.repeat,
-                                       threads=args.threads, extra=_parse_extra(args.param))
+    opts = bench_registry.BenchOptions(
+        log_n=args.log_n,
+        count=args.count,
+        repeat=args.repeat,
+        threads=args.threads,
+        extra=_parse_extra(args.param),
+    )
     if not args.json:
-        print(f"{'name':18s} {'n':>9s} {'median_ms':>11s} {'per_item_ns':>12s} "
-              f"{'baseline':>24s} {'baseline_ms':>12s} {'speedup':>8s}")
+        print(
+            f"{'name':18s} {'n':>9s} {'median_ms':>11s} {'per_item_ns':>12s} "
+            f"{'baseline':>24s} {'baseline_ms':>12s} {'speedup':>8s}"
+        )
     for name in names:
         result = registry[name](opts)
         if args.json:
             print(json.dumps(result.as_json()), flush=True)
         else:
             speed = result.speedup
-            print(f"{result.name:18s} {result.n:9d} {_fmt(result.median_ms):>11s} "
-                  f"{_fmt(result.per_item_ns):>12s} {result.baseline or '-':>24s} "
-                  f"{_fmt(result.baseline_median_ms):>12s} "
-                  f"{(f'{speed:.1f}x' if speed else '-'):>8s}", flush=True)
+            print(
+                f"{result.name:18s} {result.n:9d} {_fmt(result.median_ms):>11s} "
+                f"{_fmt(result.per_item_ns):>12s} {result.baseline or '-':>24s} "
+                f"{_fmt(result.baseline_median_ms):>12s} "
+                f"{(f'{speed:.1f}x' if speed else '-'):>8s}",
+                flush=True,
+            )
     return 0
 
 
@@ -69,8 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--count", type=int, default=None, help="item count, where it applies")
     bench.add_argument("--repeat", type=int, default=7, help="timed runs; the median is kept")
     bench.add_argument("--threads", type=int, default=0, help="threads (0 = all cores)")
-    bench.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                       help="benchmark-specific option")
+    bench.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="benchmark-specific option",
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 

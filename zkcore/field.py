@@ -152,8 +152,12 @@ class FieldArray:
         return self.to_ints_slice(index)
 
     def to_ints_slice(self, index: int) -> int:
-        return limbs_to_ints(_c.from_mont(self.field.native_id, self.mont[index : index + 1]
-                                          if index >= 0 else self.mont[[index]]))[0]
+        return limbs_to_ints(
+            _c.from_mont(
+                self.field.native_id,
+                self.mont[index : index + 1] if index >= 0 else self.mont[[index]],
+            )
+        )[0]
 
     def copy(self) -> FieldArray:
         return FieldArray(self.field, self.mont.copy())
@@ -204,7 +208,8 @@ class FieldArray:
         o = self._other(other)
         if o is None:
             return FieldArray(
-                self.field, _c.scale(self.field.native_id, self.mont, self._scalar(other))  # type: ignore[arg-type]
+                self.field,
+                _c.scale(self.field.native_id, self.mont, self._scalar(other)),  # type: ignore[arg-type]
             )
         return FieldArray(self.field, _c.mul(self.field.native_id, self.mont, o))
 
@@ -233,8 +238,9 @@ class FieldArray:
         return limbs_to_ints(_c.from_mont(self.field.native_id, mont))[0]
 
     def sum(self) -> int:
-        return limbs_to_ints(_c.from_mont(self.field.native_id, _c.sum_(self.field.native_id,
-                                                                         self.mont)))[0]
+        return limbs_to_ints(
+            _c.from_mont(self.field.native_id, _c.sum_(self.field.native_id, self.mont))
+        )[0]
 
     def equals(self, other: FieldArray) -> bool:
         """True if both vectors have the same field, length and elements."""

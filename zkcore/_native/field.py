@@ -41,8 +41,9 @@ def from_bytes(field: int, data: bytes, big_endian: bool, strict: bool) -> np.nd
     n = len(data) // 32
     out = limb_array(n)
     check(
-        lib.bn254_vec_from_bytes(field, u64_ptr(out), u8_ptr(data), n, int(big_endian),
-                                 int(strict)),
+        lib.bn254_vec_from_bytes(
+            field, u64_ptr(out), u8_ptr(data), n, int(big_endian), int(strict)
+        ),
         "from bytes",
     )
     return out
@@ -53,8 +54,9 @@ def to_bytes(field: int, mont: np.ndarray, big_endian: bool) -> bytes:
     mont = as_limbs(mont)
     buf = bytearray(32 * len(mont))
     check(
-        lib.bn254_vec_to_bytes(field, ffi.from_buffer("uint8_t[]", buf), u64_ptr(mont), len(mont),
-                               int(big_endian)),
+        lib.bn254_vec_to_bytes(
+            field, ffi.from_buffer("uint8_t[]", buf), u64_ptr(mont), len(mont), int(big_endian)
+        ),
         "to bytes",
     )
     return bytes(buf)
@@ -139,8 +141,10 @@ def inner_product(field: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a = as_limbs(a)
     b = as_limbs(b, len(a))
     out = limb_array(1)
-    check(lib.bn254_vec_inner_product(field, u64_ptr(out), u64_ptr(a), u64_ptr(b), len(a)),
-          "inner product")
+    check(
+        lib.bn254_vec_inner_product(field, u64_ptr(out), u64_ptr(a), u64_ptr(b), len(a)),
+        "inner product",
+    )
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from zkcore.bench import BenchOptions, BenchResult, benchmark, median_ms
-from zkcore.field import FieldArray, PrimeField, Fp, Fr
+from zkcore.field import FieldArray, Fp, Fr, PrimeField
 
 
 def _operands(field: PrimeField, n: int) -> tuple[FieldArray, FieldArray]:
@@ -19,8 +19,9 @@ def _vector_mul(name: str, field: PrimeField, opts: BenchOptions) -> BenchResult
     native = median_ms(lambda: a * b, opts.repeat)
     # Baseline: Python ints on the same data, `x * y % m` in a list comprehension.
     xs, ys, m = a.to_ints(), b.to_ints(), field.modulus
-    baseline = median_ms(lambda: [x * y % m for x, y in zip(xs, ys, strict=True)],
-                         max(1, opts.repeat // 2))
+    baseline = median_ms(
+        lambda: [x * y % m for x, y in zip(xs, ys, strict=True)], max(1, opts.repeat // 2)
+    )
     return BenchResult(name, n, native, native * 1e6 / n, "python-int", baseline)
 
 
@@ -43,5 +44,6 @@ def fr_inv_batch(opts: BenchOptions) -> BenchResult:
     sample = xs[: max(1, n // 16)]  # pow(x, -1, m) per element; timed on a slice, scaled up
     part = median_ms(lambda: [pow(x, -1, m) for x in sample], max(1, opts.repeat // 2))
     baseline = part * n / len(sample)
-    return BenchResult("fr_inv_batch", n, native, native * 1e6 / n, "python-int pow(x,-1,r)",
-                       baseline)
+    return BenchResult(
+        "fr_inv_batch", n, native, native * 1e6 / n, "python-int pow(x,-1,r)", baseline
+    )
