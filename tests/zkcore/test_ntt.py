@@ -158,6 +158,21 @@ def test_coset_ntt_is_evaluation_on_coset(shift: int | None, rng: np.random.Gene
     assert N.coset_intt(N.coset_ntt(a, shift=shift), shift=shift) == a
 
 
+@pytest.mark.parametrize("log_n", [13, 16])
+def test_large_sizes_at_sampled_points(log_n: int, rng: np.random.Generator) -> None:
+    """Above 2^12 the twiddles are filled by several threads and the transform splits into
+    thread blocks: check a few outputs against direct evaluation at w^k."""
+    n = 1 << log_n
+    a = rand(rng, n)
+    d = N.domain(log_n)
+    last_run = FieldArray(Fr, np.ascontiguousarray(d.twiddles[n // 2 - 1 :])).to_ints()
+    assert last_run[:3] == [1, d.omega, d.omega * d.omega % R]
+    assert last_run[-1] == pow(d.omega, n // 2 - 1, R)
+    coeffs, out = a.to_ints(), N.ntt(a, threads=2).to_ints()
+    for k in [0, 1, n // 2, n - 1, *rng.integers(0, n, 2).tolist()]:
+        assert out[k] == horner(coeffs, pow(d.omega, k, R))
+
+
 # ---------------------------------------------------------------- edge inputs
 
 
