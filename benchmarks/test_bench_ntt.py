@@ -16,8 +16,13 @@ from zkcore import ntt as N
 from zkcore.field import Fr
 
 LARGE = os.environ.get("TICKETKING_BENCH_LARGE", "") not in ("", "0")
-SIZES = [13, 16, pytest.param(20, marks=pytest.mark.skipif(
-    not LARGE, reason="2^20 is slow: set TICKETKING_BENCH_LARGE=1"))]
+SIZES = [
+    13,
+    16,
+    pytest.param(
+        20, marks=pytest.mark.skipif(not LARGE, reason="2^20 is slow: set TICKETKING_BENCH_LARGE=1")
+    ),
+]
 
 
 @pytest.mark.parametrize("threads", [1, 0], ids=["1-thread", "all-threads"])

@@ -60,8 +60,7 @@ class Domain:
 
     def elements(self) -> FieldArray:
         """The domain's points w^0, w^1, ..., w^(n-1)."""
-        return FieldArray(Fr, _c.scale_powers(Fr.ones(self.n).mont, _mont(1), _mont(self.omega),
-                                              0))
+        return FieldArray(Fr, _c.scale_powers(Fr.ones(self.n).mont, _mont(1), _mont(self.omega), 0))
 
     def vanishing_on_coset(self, shift: int | None = None) -> int:
         """Z(x) = x^n - 1 on the coset shift * <w>, where it is the constant shift^n - 1."""
@@ -137,27 +136,35 @@ def _abc(a: FieldArray, b: FieldArray, c: FieldArray, what: str) -> Domain:
 
 
 def quotient_on_coset(
-    a_evals: FieldArray, b_evals: FieldArray, c_evals: FieldArray, shift: int | None = None,
+    a_evals: FieldArray,
+    b_evals: FieldArray,
+    c_evals: FieldArray,
+    shift: int | None = None,
     threads: int = 0,
 ) -> FieldArray:
     """Evaluations at shift * w^i of H = (A*B - C)/Z, Z = x^n - 1, from A, B, C on the domain.
 
     Raises ZeroInverseError if the coset is the domain itself (shift^n = 1)."""
     dom = _abc(a_evals, b_evals, c_evals, "quotient_on_coset")
-    out = _c.coset_quotient(a_evals.mont, b_evals.mont, c_evals.mont, dom.twiddles,
-                            _shift(dom, shift), True, threads)
+    out = _c.coset_quotient(
+        a_evals.mont, b_evals.mont, c_evals.mont, dom.twiddles, _shift(dom, shift), True, threads
+    )
     return FieldArray(Fr, out)
 
 
 def numerator_on_coset(
-    a_evals: FieldArray, b_evals: FieldArray, c_evals: FieldArray, shift: int | None = None,
+    a_evals: FieldArray,
+    b_evals: FieldArray,
+    c_evals: FieldArray,
+    shift: int | None = None,
     threads: int = 0,
 ) -> FieldArray:
     """Evaluations at shift * w^i of A*B - C, not divided by Z: with the default shift, exactly
     the scalars snarkjs multiplies with a .zkey's H section (see docs/ntt.md)."""
     dom = _abc(a_evals, b_evals, c_evals, "numerator_on_coset")
-    out = _c.coset_quotient(a_evals.mont, b_evals.mont, c_evals.mont, dom.twiddles,
-                            _shift(dom, shift), False, threads)
+    out = _c.coset_quotient(
+        a_evals.mont, b_evals.mont, c_evals.mont, dom.twiddles, _shift(dom, shift), False, threads
+    )
     return FieldArray(Fr, out)
 
 
@@ -167,8 +174,9 @@ def quotient_coefficients(
     """Coefficients h_0..h_(n-1) of H = (A*B - C)/Z (h_(n-1) = 0 when A*B - C vanishes on the
     domain), as a prover with a tau^i Z(tau) H query needs them."""
     dom = _abc(a_evals, b_evals, c_evals, "quotient_coefficients")
-    return coset_intt(quotient_on_coset(a_evals, b_evals, c_evals, None, threads),
-                      dom.coset_shift, threads)
+    return coset_intt(
+        quotient_on_coset(a_evals, b_evals, c_evals, None, threads), dom.coset_shift, threads
+    )
 
 
 def scale_powers(a: FieldArray, ratio: int, first: int = 1, threads: int = 0) -> FieldArray:

@@ -193,8 +193,7 @@ def test_edge_inputs(log_n: int) -> None:
 
 @pytest.mark.parametrize("log_n", [12, 13, 15])
 @pytest.mark.parametrize("threads", [0, 2, 3, 4, 8])
-def test_threads_agree_with_one_thread(log_n: int, threads: int,
-                                       rng: np.random.Generator) -> None:
+def test_threads_agree_with_one_thread(log_n: int, threads: int, rng: np.random.Generator) -> None:
     a = rand(rng, 1 << log_n)
     assert N.ntt(a, threads=threads) == N.ntt(a, threads=1)
     assert N.intt(a, threads=threads) == N.intt(a, threads=1)
@@ -235,13 +234,13 @@ def test_quotient_of_satisfied_qap(log_n: int, rng: np.random.Generator) -> None
     coeffs = N.quotient_coefficients(a_ev, b_ev, c_ev).to_ints()
     assert coeffs == (h + [0] * n)[:n] and coeffs[-1] == 0  # deg H <= n - 2
     z = d.vanishing_on_coset()
-    assert N.numerator_on_coset(a_ev, b_ev, c_ev).to_ints() == [horner(h, x) * z % R
-                                                                 for x in points]
+    assert N.numerator_on_coset(a_ev, b_ev, c_ev).to_ints() == [
+        horner(h, x) * z % R for x in points
+    ]
 
 
 @pytest.mark.parametrize("shift", [None, 7, 3 * N.root_of_unity(7) % R])
-def test_quotient_formula_on_arbitrary_inputs(shift: int | None,
-                                             rng: np.random.Generator) -> None:
+def test_quotient_formula_on_arbitrary_inputs(shift: int | None, rng: np.random.Generator) -> None:
     """Any A, B, C: the output is (A*B - C)(g w^i) / (g^n - 1), A, B, C interpolated."""
     n = 32
     d = N.domain(5)
@@ -256,10 +255,12 @@ def test_quotient_formula_on_arbitrary_inputs(shift: int | None,
         expected.append((av * bv - cv) * z_inv % R)
     assert N.quotient_on_coset(a_ev, b_ev, c_ev, shift=shift).to_ints() == expected
     assert N.numerator_on_coset(a_ev, b_ev, c_ev, shift=shift).to_ints() == [
-        e * (pow(g, n, R) - 1) % R for e in expected]
+        e * (pow(g, n, R) - 1) % R for e in expected
+    ]
     # the inputs are left alone (C works on copies)
     assert [v.to_ints() for v in (a_ev, b_ev, c_ev)] == [
-        N.ntt(Fr.array(p)).to_ints() for p in polys]
+        N.ntt(Fr.array(p)).to_ints() for p in polys
+    ]
 
 
 def test_quotient_rejects_bad_inputs(rng: np.random.Generator) -> None:
@@ -297,7 +298,8 @@ def test_scale_powers_and_shift(rng: np.random.Generator) -> None:
     xs = a.to_ints()
     g, f = Fr.random_int(), Fr.random_int()
     assert N.scale_powers(a, g, f, threads=2).to_ints() == [
-        x * f * pow(g, i, R) % R for i, x in enumerate(xs)]
+        x * f * pow(g, i, R) % R for i, x in enumerate(xs)
+    ]
     p = Fr.array([1, 2, 3])
     assert N.mul_by_x_power(p, 2).to_ints() == [0, 0, 1, 2, 3]
     assert N.mul_by_x_power(p, 1, length=8).to_ints() == [0, 1, 2, 3, 0, 0, 0, 0]

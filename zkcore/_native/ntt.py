@@ -54,16 +54,22 @@ def coset_ntt(
     log_n = _log_n(len(out))
     s = as_limbs(shift, 1)
     check(
-        lib.bn254_ntt_coset(u64_ptr(out), log_n, u64_ptr(tw), len(tw), u64_ptr(s), int(inverse),
-                            threads),
+        lib.bn254_ntt_coset(
+            u64_ptr(out), log_n, u64_ptr(tw), len(tw), u64_ptr(s), int(inverse), threads
+        ),
         "coset ntt",
     )
     return out
 
 
 def coset_quotient(
-    a: np.ndarray, b: np.ndarray, c: np.ndarray, tw: np.ndarray, shift: np.ndarray,
-    divide: bool, threads: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    tw: np.ndarray,
+    shift: np.ndarray,
+    divide: bool,
+    threads: int,
 ) -> np.ndarray:
     """(A*B - C)(g w^k), divided by Z(g w^k) if asked, from domain evaluations of A, B, C."""
     n = len(as_limbs(a))
@@ -72,8 +78,17 @@ def coset_quotient(
     wa, wb, wc = a.copy(), as_limbs(b, n).copy(), as_limbs(c, n).copy()
     s = as_limbs(shift, 1)
     check(
-        lib.bn254_ntt_coset_quotient(u64_ptr(wa), u64_ptr(wb), u64_ptr(wc), log_n, u64_ptr(tw),
-                                     len(tw), u64_ptr(s), int(divide), threads),
+        lib.bn254_ntt_coset_quotient(
+            u64_ptr(wa),
+            u64_ptr(wb),
+            u64_ptr(wc),
+            log_n,
+            u64_ptr(tw),
+            len(tw),
+            u64_ptr(s),
+            int(divide),
+            threads,
+        ),
         "coset quotient",
     )
     return wa
@@ -84,8 +99,14 @@ def scale_powers(a: np.ndarray, first: np.ndarray, ratio: np.ndarray, threads: i
     a = as_limbs(a)
     out = limb_array(len(a))
     check(
-        lib.bn254_poly_scale_powers(u64_ptr(out), u64_ptr(a), len(a), u64_ptr(as_limbs(first, 1)),
-                                    u64_ptr(as_limbs(ratio, 1)), threads),
+        lib.bn254_poly_scale_powers(
+            u64_ptr(out),
+            u64_ptr(a),
+            len(a),
+            u64_ptr(as_limbs(first, 1)),
+            u64_ptr(as_limbs(ratio, 1)),
+            threads,
+        ),
         "scale powers",
     )
     return out
@@ -96,8 +117,9 @@ def evaluate(coeffs: np.ndarray, x: np.ndarray, threads: int) -> np.ndarray:
     coeffs = as_limbs(coeffs)
     out = limb_array(1)
     check(
-        lib.bn254_poly_eval(u64_ptr(out), u64_ptr(coeffs), len(coeffs), u64_ptr(as_limbs(x, 1)),
-                            threads),
+        lib.bn254_poly_eval(
+            u64_ptr(out), u64_ptr(coeffs), len(coeffs), u64_ptr(as_limbs(x, 1)), threads
+        ),
         "evaluate",
     )
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -18,14 +20,16 @@ def _data(log_n: int) -> FieldArray:
     return Fr.random(1 << log_n, np.random.default_rng(2026))
 
 
-def _thread_details(fn_of_threads, opts: BenchOptions) -> tuple[float, dict[str, object]]:  # type: ignore[no-untyped-def]
+def _thread_details(
+    fn_of_threads: Callable[[int], object], opts: BenchOptions
+) -> tuple[float, dict[str, Any]]:
     """Time fn(threads) for one thread and all threads; return the median for opts.threads."""
     one = median_ms(lambda: fn_of_threads(1), opts.repeat)
     every = median_ms(lambda: fn_of_threads(0), opts.repeat)
     chosen = {0: every, 1: one}.get(opts.threads)
     if chosen is None:
         chosen = median_ms(lambda: fn_of_threads(opts.threads), opts.repeat)
-    details = {
+    details: dict[str, Any] = {
         "threads": opts.threads,
         "cores": os.cpu_count(),
         "one_thread_ms": round(one, 3),
@@ -55,15 +59,16 @@ def ntt(opts: BenchOptions) -> BenchResult:
     return BenchResult("ntt", n, native, native * 1e6 / n, name, part * scale, details)
 
 
-@benchmark("ntt_quotient", "Groth16 H step: (A*B - C)/Z on the odd coset from A, B, C "
-           "(6 NTTs; --log-n, default 16)")
+@benchmark(
+    "ntt_quotient",
+    "Groth16 H step: (A*B - C)/Z on the odd coset from A, B, C (6 NTTs; --log-n, default 16)",
+)
 def ntt_quotient(opts: BenchOptions) -> BenchResult:
     log_n = opts.log_n if opts.log_n is not None else 16
     n = 1 << log_n
     a, b, c = _data(log_n), _data(log_n) * 3, _data(log_n) * 5
     N.domain(log_n)
-    native, details = _thread_details(
-        lambda t: N.quotient_on_coset(a, b, c, threads=t), opts)
+    native, details = _thread_details(lambda t: N.quotient_on_coset(a, b, c, threads=t), opts)
     # Baseline: the same step from six reference NTTs in Python ints, at <= 2^10, scaled.
     base_log = min(log_n, 10)
     m = 1 << base_log
@@ -87,5 +92,4 @@ def ntt_quotient(opts: BenchOptions) -> BenchResult:
     part = median_ms(python_step, 1)
     scale = (n * max(log_n, 1)) / (m * max(base_log, 1))
     name = "python-int" + (f" @2^{base_log} x nlogn" if base_log < log_n else "")
-    return BenchResult("ntt_quotient", n, native, native * 1e6 / n, name, part * scale,
-                       details)
+    return BenchResult("ntt_quotient", n, native, native * 1e6 / n, name, part * scale, details)
