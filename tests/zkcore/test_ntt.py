@@ -8,6 +8,7 @@ import galois
 import numpy as np
 import pytest
 
+from tests.node_tools import run_node_script
 from zkcore import errors
 from zkcore import ntt as N
 from zkcore._native import ntt as _c
@@ -263,6 +264,53 @@ def test_quotient_formula_on_arbitrary_inputs(shift: int | None, rng: np.random.
     ]
 
 
+SNARKJS_H_STEP = """
+const {buildBn128} = require("ffjavascript");
+(async () => {
+  const curve = await buildBn128(true);
+  const Fr = curve.Fr;
+  const power = INPUT.power, n = 1 << power;
+  const buff = (vals) => {
+    const b = new Uint8Array(n * Fr.n8);
+    vals.forEach((v, i) => b.set(Fr.e(v), i * Fr.n8));
+    return b;
+  };
+  // the steps of snarkjs's groth16_prove.js (ifft, batchApplyKey by inc, fft, joinABC)
+  const inc = power == Fr.s ? Fr.shift : Fr.w[power + 1];
+  const odd = [];
+  for (const vals of [INPUT.a, INPUT.b, INPUT.c]) {
+    const coeffs = await Fr.ifft(buff(vals));
+    odd.push(await Fr.fft(await Fr.batchApplyKey(coeffs, Fr.e(1), inc)));
+  }
+  const h = [];
+  for (let i = 0; i < n; i++) {
+    const at = (b) => b.slice(i * Fr.n8, (i + 1) * Fr.n8);
+    h.push(Fr.toString(Fr.sub(Fr.mul(at(odd[0]), at(odd[1])), at(odd[2]))));
+  }
+  const roots = [];
+  for (let k = 0; k <= Fr.s; k++) roots.push(Fr.toString(Fr.w[k]));
+  await curve.terminate();
+  console.log(JSON.stringify({h: h, roots: roots, s: Fr.s}));
+})();
+"""
+
+
+@pytest.mark.parametrize("log_n", [1, 3, 6])
+def test_numerator_matches_snarkjs(log_n: int, rng: np.random.Generator) -> None:
+    """ffjavascript (snarkjs's field library) run through snarkjs's own H steps."""
+    n = 1 << log_n
+    a, b, c = rand(rng, n), rand(rng, n), rand(rng, n)
+    payload = {
+        "power": log_n,
+        **{k: [str(x) for x in v.to_ints()] for k, v in (("a", a), ("b", b), ("c", c))},
+    }
+    js = run_node_script(SNARKJS_H_STEP, payload, timeout=120)
+    assert js["s"] == N.TWO_ADICITY
+    assert [int(w) for w in js["roots"]] == [N.root_of_unity(k) for k in range(29)]
+    assert N.numerator_on_coset(a, b, c).to_ints() == [int(x) for x in js["h"]]
+    assert N.numerator_on_coset(a, b, c, shift=7).to_ints() != [int(x) for x in js["h"]]
+
+
 def test_quotient_rejects_bad_inputs(rng: np.random.Generator) -> None:
     a, b, c = rand(rng, 8), rand(rng, 8), rand(rng, 8)
     with pytest.raises(errors.ArgumentError):
@@ -337,3 +385,14 @@ def test_domain_is_cached_and_read_only() -> None:
     assert N.domain(6) is N.domain(6)
     with pytest.raises(ValueError):
         N.domain(6).twiddles[0, 0] = 1
+
+
+def test_bench_smoke() -> None:
+    """`zkcore bench ntt` and `ntt_quotient` run and report their figures (no timing checks)."""
+    from zkcore.bench import BenchOptions
+    from zkcore.bench import ntt as bench_ntt
+
+    for fn in (bench_ntt.ntt, bench_ntt.ntt_quotient):
+        result = fn(BenchOptions(log_n=5, repeat=1))
+        assert result.n == 32 and result.baseline_median_ms is not None
+        assert {"one_thread_ms", "all_threads_ms", "thread_speedup"} <= set(result.details)
