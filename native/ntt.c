@@ -16,8 +16,8 @@
  * stage split between threads.
  *
  * The inverse transform is the forward one followed by a reversal of indices 1..n-1 and a
- * scaling by 1/n: sum_j a_j w^(-jk) is the forward transform's output at (n - k) mod n. So one
- * twiddle table serves both directions.
+ * scaling by 1/n (one fused pass, with a coset's g^-k folded in): sum_j a_j w^(-jk) is the
+ * forward transform's output at (n - k) mod n. So one twiddle table serves both directions.
  */
 #include "bn254.h"
 #include "field.h"
@@ -233,37 +233,60 @@ static void ntt_forward(uint64_t *a, unsigned log_n, const uint64_t *tw, int thr
     }
 }
 
-/* a[k] <-> a[n - k] for 0 < k < n/2: turns a forward transform into an unscaled inverse. */
-static void reverse_tail(uint64_t *a, size_t n) {
-    uint64_t t[4];
-    for (size_t k = 1; k < n - k; k++) {
-        fr_copy(t, a + 4 * k);
-        fr_copy(a + 4 * k, a + 4 * (n - k));
-        fr_copy(a + 4 * (n - k), t);
+/* Turns a forward transform's output into the inverse's, scaled: coefficient k is the
+ * forward output at (n - k) mod n times first * ratio^k. Items are the pairs (k, n - k) for
+ * k in [0, n/2]; k = 0 and k = n/2 are their own partners. */
+struct finish_job {
+    uint64_t *a;
+    size_t n;
+    uint64_t first[4], ratio[4], ratio_inv[4];
+};
+
+static void finish_inverse_task(void *ctx, size_t begin, size_t end) {
+    struct finish_job *job = ctx;
+    uint64_t p[4], q[4], x[4], y[4]; /* p = first ratio^k, q = first ratio^(n-k) */
+    fr_pow_u64(p, job->ratio, begin);
+    fr_mul(p, p, job->first);
+    fr_pow_u64(q, job->ratio, job->n - begin);
+    fr_mul(q, q, job->first);
+    for (size_t k = begin; k < end; k++) {
+        uint64_t *lo = job->a + 4 * k, *hi = job->a + 4 * ((job->n - k) % job->n);
+        if (lo == hi) {
+            fr_mul(lo, lo, p);
+        } else {
+            fr_copy(x, lo);
+            fr_copy(y, hi);
+            fr_mul(lo, y, p);
+            fr_mul(hi, x, q);
+        }
+        fr_mul(p, p, job->ratio);
+        fr_mul(q, q, job->ratio_inv);
     }
 }
 
-/* Inverse transform in place, each output coefficient i then multiplied by first * ratio^i
- * (first = 1/n, ratio = 1 for the plain inverse). */
+/* Inverse transform in place, each output coefficient i then multiplied by ratio^i (ratio = 1
+ * for the plain inverse, g^-1 for a coset's); ratio_inv = 1/ratio. */
 static void ntt_inverse_scaled(uint64_t *a, unsigned log_n, const uint64_t *tw,
-                               const uint64_t ratio[4], int threads) {
+                               const uint64_t ratio[4], const uint64_t ratio_inv[4],
+                               int threads) {
     size_t n = (size_t)1 << log_n;
-    uint64_t n_inv[4];
+    struct finish_job job = {.a = a, .n = n};
     /* 1/n = r - (r - 1)/n, exactly, since n divides r - 1 */
-    uint64_t c[4] = {0, 0, 0, 0};
-    uint64_t q[4];
-    for (int i = 0; i < 4; i++) q[i] = fr_MOD[i];
+    uint64_t q[4], c[4], zero[4] = {0, 0, 0, 0};
+    fr_copy(q, fr_MOD);
     q[0] -= 1;
-    for (int i = 0; i < 4; i++) { /* q = (r - 1) >> log_n */
+    for (int i = 0; i < 4; i++) { /* c = (r - 1) >> log_n */
         uint64_t hi = i < 3 ? q[i + 1] : 0;
         c[i] = log_n ? (q[i] >> log_n) | (hi << (64 - log_n)) : q[i];
     }
-    uint64_t zero[4] = {0, 0, 0, 0};
-    fr_to_mont(n_inv, c);
-    fr_sub(n_inv, zero, n_inv);
+    fr_to_mont(job.first, c);
+    fr_sub(job.first, zero, job.first);
+    fr_copy(job.ratio, ratio);
+    fr_copy(job.ratio_inv, ratio_inv);
     ntt_forward(a, log_n, tw, threads);
-    reverse_tail(a, n);
-    scale_powers(a, a, n, n_inv, ratio, threads);
+    size_t items = n > 1 ? n / 2 + 1 : 1;
+    int t = n >= ((size_t)1 << PARALLEL_MIN_LOG) ? parallel_threads(threads, n / 1024) : 1;
+    parallel_for(items, t, finish_inverse_task, &job);
 }
 
 int bn254_ntt(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_t n_twiddles,
@@ -273,7 +296,7 @@ int bn254_ntt(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_t n_tw
     if (inverse) {
         uint64_t one[4];
         fr_set_one(one);
-        ntt_inverse_scaled(a, log_n, twiddles, one, threads);
+        ntt_inverse_scaled(a, log_n, twiddles, one, one, threads);
     } else {
         ntt_forward(a, log_n, twiddles, threads);
     }
@@ -289,7 +312,7 @@ int bn254_ntt_coset(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_
     if (inverse) {
         uint64_t g_inv[4];
         fr_inverse(g_inv, shift);
-        ntt_inverse_scaled(a, log_n, twiddles, g_inv, threads);
+        ntt_inverse_scaled(a, log_n, twiddles, g_inv, shift, threads);
     } else {
         uint64_t one[4];
         fr_set_one(one);
@@ -334,9 +357,10 @@ int bn254_ntt_coset_quotient(uint64_t *a, uint64_t *b, uint64_t *c, unsigned log
         fr_inverse(job.scale, z);
     }
     /* domain evaluations -> coefficients -> coefficients of P(g x) -> evaluations at g w^i */
-    uint64_t *polys[3] = {a, b, c};
+    uint64_t *polys[3] = {a, b, c}, g_inv[4];
+    fr_inverse(g_inv, shift);
     for (int p = 0; p < 3; p++) {
-        ntt_inverse_scaled(polys[p], log_n, twiddles, shift, threads);
+        ntt_inverse_scaled(polys[p], log_n, twiddles, shift, g_inv, threads);
         ntt_forward(polys[p], log_n, twiddles, threads);
     }
     int t = n >= ((size_t)1 << PARALLEL_MIN_LOG) ? parallel_threads(threads, n / 1024) : 1;
