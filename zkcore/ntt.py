@@ -71,7 +71,7 @@ class Domain:
 @functools.cache
 def domain(log_n: int) -> Domain:
     """The domain of size 2^log_n (0 <= log_n <= 24), built once and cached."""
-    if not isinstance(log_n, int) or not 0 <= log_n <= MAX_LOG_N:
+    if not isinstance(log_n, int) or isinstance(log_n, bool) or not 0 <= log_n <= MAX_LOG_N:
         raise errors.ArgumentError(f"domain size must be 2^0 .. 2^{MAX_LOG_N}, got 2^{log_n}")
     tw = _c.twiddles(log_n)
     tw.flags.writeable = False  # shared by every caller through the cache
