@@ -120,6 +120,11 @@ static inline void FN(neg)(uint64_t r[4], const uint64_t a[4]) {
     } while (0)
 
 static inline void FN(mul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+#if BN254_HAVE_MULX_ASM
+    uint64_t t[4];
+    asm_mont_mul(t, a, b, FN(MOD), FIELD_INV);
+    FN(reduce_once)(r, t);
+#else
     const uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     const uint64_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
@@ -144,6 +149,7 @@ static inline void FN(mul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[
     r[1] = (t1 & keep) | (s1 & ~keep);
     r[2] = (t2 & keep) | (s2 & ~keep);
     r[3] = (t3 & keep) | (s3 & ~keep);
+#endif
 }
 
 #undef FIELD_CIOS_ROUND
