@@ -136,20 +136,60 @@ int bn254_poly_scale_powers(uint64_t *out, const uint64_t *a, size_t n, const ui
 
 /* ------------------------------------------------------------------ the transform */
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* (x, y) <- (x + t, x - t) mod r. The same arithmetic as fr_add and fr_sub, written with the
+ * carry-flag intrinsics so both chains compile to add/adc and sub/sbb in registers: gcc spills
+ * the u128 carry chains of the generic versions to the stack, and in the butterfly loop that
+ * costs about as much as the multiplication. */
+static inline void add_sub(uint64_t *x, uint64_t *y, const uint64_t t[4]) {
+    unsigned long long s[4], u[4], d[4], e[4];
+    const unsigned long long x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    unsigned char c = _addcarry_u64(0, x0, t[0], &s[0]); /* x + t < 2r < 2^255: no carry out */
+    c = _addcarry_u64(c, x1, t[1], &s[1]);
+    c = _addcarry_u64(c, x2, t[2], &s[2]);
+    _addcarry_u64(c, x3, t[3], &s[3]);
+    unsigned char b = _subborrow_u64(0, s[0], fr_MOD[0], &u[0]); /* u = s - r */
+    b = _subborrow_u64(b, s[1], fr_MOD[1], &u[1]);
+    b = _subborrow_u64(b, s[2], fr_MOD[2], &u[2]);
+    b = _subborrow_u64(b, s[3], fr_MOD[3], &u[3]);
+    uint64_t keep = 0 - (uint64_t)b; /* all ones when s < r */
+    b = _subborrow_u64(0, x0, t[0], &d[0]); /* d = x - t, plus r if it borrowed */
+    b = _subborrow_u64(b, x1, t[1], &d[1]);
+    b = _subborrow_u64(b, x2, t[2], &d[2]);
+    b = _subborrow_u64(b, x3, t[3], &d[3]);
+    uint64_t fix = 0 - (uint64_t)b;
+    c = _addcarry_u64(0, d[0], fr_MOD[0] & fix, &e[0]);
+    c = _addcarry_u64(c, d[1], fr_MOD[1] & fix, &e[1]);
+    c = _addcarry_u64(c, d[2], fr_MOD[2] & fix, &e[2]);
+    _addcarry_u64(c, d[3], fr_MOD[3] & fix, &e[3]);
+    for (int i = 0; i < 4; i++) {
+        x[i] = (s[i] & keep) | (u[i] & ~keep);
+        y[i] = e[i];
+    }
+}
+#else
+static inline void add_sub(uint64_t *x, uint64_t *y, const uint64_t t[4]) {
+    uint64_t u[4];
+    fr_copy(u, t); /* t may alias y */
+    fr_sub(y, x, u);
+    fr_add(x, x, u);
+}
+#endif
+
 /* (x, y) <- (x + w y, x - w y) */
 static inline void butterfly(uint64_t *x, uint64_t *y, const uint64_t w[4]) {
     uint64_t t[4];
     fr_mul(t, y, w);
-    fr_sub(y, x, t);
-    fr_add(x, x, t);
+    add_sub(x, y, t);
 }
 
 /* (x, y) <- (x + y, x - y): the j = 0 butterfly, whose twiddle is 1. */
 static inline void butterfly_one(uint64_t *x, uint64_t *y) {
     uint64_t t[4];
     fr_copy(t, y);
-    fr_sub(y, x, t);
-    fr_add(x, x, t);
+    add_sub(x, y, t);
 }
 
 /* One stage on a block of 2m elements: pairs (j, j + m) for j in [j0, j1), twiddle w_2m^j. */
