@@ -38,13 +38,14 @@ static const uint64_t FR_ODD_PART[4] = {0x9b9709143e1f593fULL, 0x181585d2833e848
 
 /* ------------------------------------------------------------------ small helpers */
 
-static size_t bit_reverse(size_t x, unsigned bits) {
-    size_t r = 0;
-    for (unsigned i = 0; i < bits; i++) {
-        r = (r << 1) | (x & 1);
-        x >>= 1;
-    }
-    return r;
+/* The low `bits` bits of x in reverse order: swap adjacent bits, pairs, nibbles, then bytes. */
+static inline size_t bit_reverse(size_t x, unsigned bits) {
+    uint64_t v = x;
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0f0f0f0f0f0f0f0fULL) | ((v & 0x0f0f0f0f0f0f0f0fULL) << 4);
+    v = __builtin_bswap64(v);
+    return bits ? (size_t)(v >> (64 - bits)) : 0;
 }
 
 /* r = a^k for a machine-sized exponent. */
