@@ -137,13 +137,13 @@ int bn254_poly_scale_powers(uint64_t *out, const uint64_t *a, size_t n, const ui
 
 /* ------------------------------------------------------------------ the transform */
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(BN254_NO_ASM)
 #include <immintrin.h>
 
 /* (x, y) <- (x + t, x - t) mod r. The same arithmetic as fr_add and fr_sub, written with the
  * carry-flag intrinsics so both chains compile to add/adc and sub/sbb in registers: gcc spills
  * the u128 carry chains of the generic versions to the stack, and in the butterfly loop that
- * costs about as much as the multiplication. */
+ * costs about as much as the multiplication. BN254_NO_ASM selects the generic path. */
 static inline void add_sub(uint64_t *x, uint64_t *y, const uint64_t t[4]) {
     unsigned long long s[4], u[4], d[4], e[4];
     const unsigned long long x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
