@@ -33,6 +33,13 @@ enum bn254_status {
     BN254_ERR_ENCODING = 7        /* malformed byte encoding (flags, lengths) */
 };
 
+/* ---------------------------------------------------------------- cpu.c */
+
+/* 1 if the CPU has BMI2 and ADX (MULX/ADCX/ADOX), else 0. */
+int bn254_cpu_has_bmi2_adx(void);
+/* 1 if this build multiplies with the MULX/ADX assembly, 0 if with portable C. */
+int bn254_build_uses_mulx_asm(void);
+
 /* ---------------------------------------------------------------- field.c: Fp and Fr */
 
 /* The modulus in canonical limbs, and Montgomery's R mod m ("one"). */
