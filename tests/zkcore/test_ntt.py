@@ -7,6 +7,8 @@ import functools
 import galois
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.node_tools import run_node_script
 from zkcore import errors
@@ -172,6 +174,28 @@ def test_large_sizes_at_sampled_points(log_n: int, rng: np.random.Generator) -> 
     coeffs, out = a.to_ints(), N.ntt(a, threads=2).to_ints()
     for k in [0, 1, n // 2, n - 1, *rng.integers(0, n, 2).tolist()]:
         assert out[k] == horner(coeffs, pow(d.omega, k, R))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 5).flatmap(
+        lambda k: st.tuples(
+            st.lists(st.integers(0, R - 1), min_size=1 << k, max_size=1 << k),
+            st.lists(st.integers(0, R - 1), min_size=1 << k, max_size=1 << k),
+        )
+    )
+)
+def test_convolution_theorem(pair: tuple[list[int], list[int]]) -> None:
+    """ntt(a) * ntt(b) = ntt(a (*) b), the cyclic convolution mod x^n - 1."""
+    xs, ys = pair
+    n = len(xs)
+    conv = [0] * n
+    for i, x in enumerate(xs):
+        for j, y in enumerate(ys):
+            conv[(i + j) % n] = (conv[(i + j) % n] + x * y) % R
+    a, b = Fr.array(xs), Fr.array(ys)
+    assert N.ntt(a) * N.ntt(b) == N.ntt(Fr.array(conv))
+    assert N.intt(N.ntt(a) * N.ntt(b)).to_ints() == conv
 
 
 # ---------------------------------------------------------------- edge inputs
