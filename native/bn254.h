@@ -80,6 +80,40 @@ int bn254_vec_equal(int field, const uint64_t *a, const uint64_t *b, size_t n);
 
 /* ---------------------------------------------------------------- ntt.c: NTT over Fr */
 
+/* Every function here works in Fr (Montgomery form). A domain of size n = 2^log_n,
+ * log_n <= BN254_NTT_MAX_LOG, is the set of powers of w = bn254_fr_root_of_unity(log_n); its
+ * twiddle table (bn254_ntt_twiddles) holds n - 1 elements (one when n = 1): for each stage
+ * m = 1, 2, ..., n/2 the run w_2m^j, j < m, at index m - 1 + j (w_2m = w^(n/2m)); `n_twiddles`
+ * is checked against that. Transforms work in place, natural order in and out. */
+enum bn254_ntt_limits { BN254_FR_TWO_ADICITY = 28, BN254_NTT_MAX_LOG = 24 };
+
+/* out = (5^((r-1)/2^28))^(2^(28-log_n)), a primitive 2^log_n-th root of unity; log_n <= 28. */
+int bn254_fr_root_of_unity(unsigned log_n, uint64_t out[4]);
+/* Fill a domain's twiddle table (see above); n_twiddles >= max(1, n - 1). */
+int bn254_ntt_twiddles(unsigned log_n, uint64_t *twiddles, size_t n_twiddles, int threads);
+/* inverse=0: a_k <- sum_j a_j w^(jk) (coefficients -> evaluations at w^k);
+ * inverse=1: the inverse map, 1/n included. */
+int bn254_ntt(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_t n_twiddles,
+              int inverse, int threads);
+/* The same on the coset shift * <w>: inverse=0 evaluates the polynomial of coefficients a at
+ * shift * w^k; inverse=1 interpolates from those values. shift = 0 is BN254_ERR_ARGUMENT. */
+int bn254_ntt_coset(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_t n_twiddles,
+                    const uint64_t shift[4], int inverse, int threads);
+/* Groth16's quotient step. a, b, c hold the evaluations of A, B, C on the domain and are all
+ * overwritten (they are the work space). On return a_k = (A*B - C)(g w^k) / Z(g w^k) with
+ * g = shift and Z = x^n - 1, constant g^n - 1 on the coset (divide=1), or (A*B - C)(g w^k)
+ * (divide=0; what a snarkjs .zkey's H section expects). g^n = 1: BN254_ERR_ZERO_INVERSE when
+ * dividing; g = 0: BN254_ERR_ARGUMENT. */
+int bn254_ntt_coset_quotient(uint64_t *a, uint64_t *b, uint64_t *c, unsigned log_n,
+                             const uint64_t *twiddles, size_t n_twiddles, const uint64_t shift[4],
+                             int divide, int threads);
+/* out[i] = a[i] * first * ratio^i (coset scaling of coefficients); out may alias a. */
+int bn254_poly_scale_powers(uint64_t *out, const uint64_t *a, size_t n, const uint64_t first[4],
+                            const uint64_t ratio[4], int threads);
+/* out = sum a[i] x^i. */
+int bn254_poly_eval(uint64_t out[4], const uint64_t *coeffs, size_t n, const uint64_t x[4],
+                    int threads);
+
 /* ---------------------------------------------------------------- curve.c, msm.c: G1, G2 */
 
 /* ---------------------------------------------------------------- pairing.c */
