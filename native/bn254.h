@@ -33,6 +33,13 @@ enum bn254_status {
     BN254_ERR_ENCODING = 7        /* malformed byte encoding (flags, lengths) */
 };
 
+/* ---------------------------------------------------------------- cpu.c */
+
+/* 1 if the CPU has BMI2 and ADX (MULX/ADCX/ADOX), else 0. */
+int bn254_cpu_has_bmi2_adx(void);
+/* 1 if this build multiplies with the MULX/ADX assembly, 0 if with portable C. */
+int bn254_build_uses_mulx_asm(void);
+
 /* ---------------------------------------------------------------- field.c: Fp and Fr */
 
 /* The modulus in canonical limbs, and Montgomery's R mod m ("one"). */
@@ -72,6 +79,40 @@ int bn254_vec_sum(int field, uint64_t out[4], const uint64_t *a, size_t n);
 int bn254_vec_equal(int field, const uint64_t *a, const uint64_t *b, size_t n);
 
 /* ---------------------------------------------------------------- ntt.c: NTT over Fr */
+
+/* Every function here works in Fr (Montgomery form). A domain of size n = 2^log_n,
+ * log_n <= BN254_NTT_MAX_LOG, is the set of powers of w = bn254_fr_root_of_unity(log_n); its
+ * twiddle table (bn254_ntt_twiddles) holds n - 1 elements (one when n = 1): for each stage
+ * m = 1, 2, ..., n/2 the run w_2m^j, j < m, at index m - 1 + j (w_2m = w^(n/2m)); `n_twiddles`
+ * is checked against that. Transforms work in place, natural order in and out. */
+enum bn254_ntt_limits { BN254_FR_TWO_ADICITY = 28, BN254_NTT_MAX_LOG = 24 };
+
+/* out = (5^((r-1)/2^28))^(2^(28-log_n)), a primitive 2^log_n-th root of unity; log_n <= 28. */
+int bn254_fr_root_of_unity(unsigned log_n, uint64_t out[4]);
+/* Fill a domain's twiddle table (see above); n_twiddles >= max(1, n - 1). */
+int bn254_ntt_twiddles(unsigned log_n, uint64_t *twiddles, size_t n_twiddles, int threads);
+/* inverse=0: a_k <- sum_j a_j w^(jk) (coefficients -> evaluations at w^k);
+ * inverse=1: the inverse map, 1/n included. */
+int bn254_ntt(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_t n_twiddles,
+              int inverse, int threads);
+/* The same on the coset shift * <w>: inverse=0 evaluates the polynomial of coefficients a at
+ * shift * w^k; inverse=1 interpolates from those values. shift = 0 is BN254_ERR_ARGUMENT. */
+int bn254_ntt_coset(uint64_t *a, unsigned log_n, const uint64_t *twiddles, size_t n_twiddles,
+                    const uint64_t shift[4], int inverse, int threads);
+/* Groth16's quotient step. a, b, c hold the evaluations of A, B, C on the domain and are all
+ * overwritten (they are the work space). On return a_k = (A*B - C)(g w^k) / Z(g w^k) with
+ * g = shift and Z = x^n - 1, constant g^n - 1 on the coset (divide=1), or (A*B - C)(g w^k)
+ * (divide=0; what a snarkjs .zkey's H section expects). g^n = 1: BN254_ERR_ZERO_INVERSE when
+ * dividing; g = 0: BN254_ERR_ARGUMENT. */
+int bn254_ntt_coset_quotient(uint64_t *a, uint64_t *b, uint64_t *c, unsigned log_n,
+                             const uint64_t *twiddles, size_t n_twiddles, const uint64_t shift[4],
+                             int divide, int threads);
+/* out[i] = a[i] * first * ratio^i (coset scaling of coefficients); out may alias a. */
+int bn254_poly_scale_powers(uint64_t *out, const uint64_t *a, size_t n, const uint64_t first[4],
+                            const uint64_t ratio[4], int threads);
+/* out = sum a[i] x^i. */
+int bn254_poly_eval(uint64_t out[4], const uint64_t *coeffs, size_t n, const uint64_t x[4],
+                    int threads);
 
 /* ---------------------------------------------------------------- curve.c, msm.c: G1, G2 */
 
@@ -127,6 +168,82 @@ int bn254_g2_msm(uint64_t out_jac[24], const uint64_t *points, const uint64_t *s
 
 /* ---------------------------------------------------------------- pairing.c */
 
+/* Optimal ate pairing. An affine G1 point is uint64_t[8] (x, y), an affine G2 point
+ * uint64_t[16] (x.c0, x.c1, y.c0, y.c1), all Montgomery Fp; all-zero means infinity. Points
+ * must be on their curves and G2 points in the order-r subgroup (the caller checks; a bad
+ * point gives a wrong value, never a crash). An Fp12 value is uint64_t[48]: Fp2 coefficients
+ * of w^0, w^2, w^4, w^1, w^3, w^5 in the tower Fp12 = Fp6[w]/(w^2 - v),
+ * Fp6 = Fp2[v]/(v^3 - (9 + u)). Pairs with an infinite point contribute 1. */
+enum { BN254_G2_PREPARED_WORDS = 2120 }; /* uint64 words of one prepared G2 point */
+
+/* out = e(g1, g2) */
+int bn254_pairing(uint64_t out[48], const uint64_t g1[8], const uint64_t g2[16]);
+/* *result = 1 if prod_i e(g1s[i], g2s[i]) == 1, else 0: one shared Miller loop, one final
+ * exponentiation. n = 0 gives 1. */
+int bn254_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n, int *result);
+/* out = prod_i f_{6u+2, Q_i}(P_i) (with the Frobenius lines), before final exponentiation. */
+int bn254_miller_loop(uint64_t out[48], const uint64_t *g1s, const uint64_t *g2s, size_t n);
+/* out = in^((p^12 - 1) / r) */
+int bn254_final_exponentiation(uint64_t out[48], const uint64_t in[48]);
+/* Precompute the Miller loop lines of n G2 points (for fixed points such as a verifying
+ * key's) into out, n * BN254_G2_PREPARED_WORDS words; then the _prepared variants skip all
+ * G2 arithmetic. */
+int bn254_g2_prepare(uint64_t *out, const uint64_t *g2s, size_t n);
+int bn254_miller_loop_prepared(uint64_t out[48], const uint64_t *g1s, const uint64_t *prepared,
+                               size_t n);
+int bn254_pairing_check_prepared(const uint64_t *g1s, const uint64_t *prepared, size_t n,
+                                 int *result);
+/* The two checks on up to `threads` threads (0 = all cores): pairs are split into runs, one
+ * Miller loop accumulator per thread, products multiplied, one final exponentiation. The
+ * functions above are these with threads = 1. */
+int bn254_pairing_check_threads(const uint64_t *g1s, const uint64_t *g2s, size_t n, int threads,
+                                int *result);
+int bn254_pairing_check_prepared_threads(const uint64_t *g1s, const uint64_t *prepared, size_t n,
+                                         int threads, int *result);
+/* Tower arithmetic, exported for tests. Fp6 value: uint64_t[24] (coefficients of 1, v, v^2).
+ * frobenius: out = a^(p^power), power 1..3. mul_by_line: out = a (l0 + l1 w + l3 w^3). */
+int bn254_fp12_mul(uint64_t out[48], const uint64_t a[48], const uint64_t b[48]);
+int bn254_fp12_square(uint64_t out[48], const uint64_t a[48]);
+int bn254_fp12_cyclotomic_square(uint64_t out[48], const uint64_t a[48]);
+int bn254_fp12_inverse(uint64_t out[48], const uint64_t a[48]);
+int bn254_fp12_frobenius(uint64_t out[48], const uint64_t a[48], int power);
+int bn254_fp12_mul_by_line(uint64_t out[48], const uint64_t a[48], const uint64_t l0[8],
+                           const uint64_t l1[8], const uint64_t l3[8]);
+/* out = a^e, e as e_len canonical little-endian limbs */
+int bn254_fp12_pow(uint64_t out[48], const uint64_t a[48], const uint64_t *e, size_t e_len);
+int bn254_fp6_mul(uint64_t out[24], const uint64_t a[24], const uint64_t b[24]);
+int bn254_fp6_square(uint64_t out[24], const uint64_t a[24]);
+int bn254_fp6_inverse(uint64_t out[24], const uint64_t a[24]);
+
 /* ---------------------------------------------------------------- poseidon.c */
+
+/* Poseidon over Fr with x^5 S-box, widths t = 2..17 (circomlib's Poseidon(t - 1)); the
+ * caller passes the constants as Montgomery limbs in the optimised-schedule layout described
+ * in poseidon.c (zkcore/poseidon.py builds it). State = [0, in_1 .. in_{t-1}], output s_0. */
+/* *out_len = the number of uint64 limbs the params buffer holds for (t, R_F, R_P). */
+int bn254_poseidon_params_len(size_t t, size_t rounds_f, size_t rounds_p, size_t *out_len);
+/* out[i] = Poseidon(in[i*(t-1)] .. in[i*(t-1)+t-2]) for n rows of Montgomery inputs; out is
+ * n Montgomery elements. Any input >= r: BN254_ERR_NONCANONICAL, nothing written.
+ * params52: NULL, or the same constants as 5 x 52-bit limbs each in Montgomery form with
+ * R = 2^260 (params_len_limbs / 4 * 5 limbs), used on CPUs with AVX-512 IFMA. */
+int bn254_poseidon_many(uint64_t *out, const uint64_t *in, size_t n, size_t t, size_t rounds_f,
+                        size_t rounds_p, const uint64_t *params, size_t params_len_limbs,
+                        const uint64_t *params52, int threads);
+/* One hash of `arity` canonical 32-byte little-endian values; out: 32 bytes, canonical LE. */
+int bn254_poseidon_hash_bytes(uint8_t out[32], const uint8_t *in, size_t arity, size_t rounds_f,
+                              size_t rounds_p, const uint64_t *params, size_t params_len_limbs);
+
+/* ---------------------------------------------------------------- r1cs.c */
+
+/* Sparse matrix (CSR) times vector over Fr, Montgomery form: for i < n_rows,
+ * out[i] = sum of coeffs[k] * w[cols[k]] for k in [row_start[i], row_start[i+1]).
+ * row_start has n_rows + 1 entries, starts at 0 and never decreases; every cols[k] < n_wires.
+ * A bad shape is BN254_ERR_ARGUMENT with out untouched. */
+int bn254_r1cs_matvec(uint64_t *out, const uint64_t *row_start, const uint64_t *cols,
+                      const uint64_t *coeffs, size_t n_rows, const uint64_t *w, size_t n_wires,
+                      int threads);
+/* *first = the least i with a[i] * b[i] != c[i] (Montgomery elements), or n if none. */
+int bn254_r1cs_first_unsatisfied(size_t *first, const uint64_t *a, const uint64_t *b,
+                                 const uint64_t *c, size_t n);
 
 #endif /* TICKETKING_BN254_H */

@@ -1,7 +1,12 @@
 """cffi build script for the BN254 core: one header (bn254.h) is the whole C API.
 
-Portable by default (-O3, no -march). Set TICKETKING_NATIVE_ARCH=native (or any -march
-value) before `pip install` for a machine-specific build, e.g. to let gcc use MULX/ADX.
+Two variants of the same sources are built:
+  * zkcore._bn254      portable x86-64 (or any arch) C, -O3;
+  * zkcore._bn254_adx  the same with -mbmi2 -madx, so field multiplication uses the
+                       MULX/ADCX/ADOX assembly of field_asm.h.
+zkcore._native loads the ADX variant when the CPU has BMI2 and ADX (almost every x86-64
+server since 2015) unless TICKETKING_NATIVE_VARIANT=portable. Set TICKETKING_NATIVE_ARCH=native
+(or any -march value) before `pip install` for a machine-specific build of both.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ def _cdef_text(header: str) -> str:
     return "\n".join(line for line in header.splitlines() if not line.lstrip().startswith("#"))
 
 
-def _compile_args(arch: str) -> list[str]:
+def _compile_args(arch: str, adx: bool) -> list[str]:
     args = ["-O3", "-std=gnu11", "-pthread", "-fno-math-errno", "-Wall", "-Wextra"]
+    if adx:
+        args += ["-mbmi2", "-madx"]
     if arch:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", arch):
             raise ValueError(f"TICKETKING_NATIVE_ARCH={arch!r} is not a -march value")
@@ -41,7 +48,10 @@ def _path(p: Path, absolute: bool) -> str:
 
 
 def make_builder(
-    module_name: str = "zkcore._bn254", arch: str | None = None, absolute: bool = False
+    module_name: str = "zkcore._bn254",
+    arch: str | None = None,
+    absolute: bool = False,
+    adx: bool = False,
 ) -> FFI:
     """An FFI builder for the core; `arch` defaults to $TICKETKING_NATIVE_ARCH (portable).
 
@@ -56,13 +66,15 @@ def make_builder(
         '#include "bn254.h"',
         sources=[_path(p, absolute) for p in sorted(HERE.glob("*.c"))],
         include_dirs=[_path(HERE, absolute)],
-        extra_compile_args=_compile_args(arch),
+        extra_compile_args=_compile_args(arch, adx),
         extra_link_args=["-pthread"],
     )
     return builder
 
 
 ffibuilder = make_builder()
+ffibuilder_adx = make_builder("zkcore._bn254_adx", adx=True)
 
 if __name__ == "__main__":
     ffibuilder.compile(verbose=True)
+    ffibuilder_adx.compile(verbose=True)

@@ -14,6 +14,10 @@ typedef unsigned __int128 u128;
 
 #include "field_asm.h"
 
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
 /* p = 21888242871839275222246405745257275088696311157297823662689037894645226208583 */
 #define FIELD_NAME fp
 #define FIELD_M0 0x3c208c16d87cfd47ULL

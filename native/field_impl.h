@@ -42,6 +42,55 @@ static inline int FN(is_canonical)(const uint64_t a[4]) {
     return 0;
 }
 
+#if defined(__x86_64__)
+/* x86-64: explicit carry chains (ADC/SBB). gcc's vectoriser turns the portable loops below
+ * into slow code; these compile to straight add/adc and sub/sbb sequences on any x86-64. */
+
+/* r = t - m if t >= m, else t; t < 2m. */
+static inline void FN(reduce_once)(uint64_t r[4], const uint64_t t[4]) {
+    unsigned long long s0, s1, s2, s3;
+    unsigned char borrow = 0;
+    borrow = _subborrow_u64(borrow, t[0], FIELD_M0, &s0);
+    borrow = _subborrow_u64(borrow, t[1], FIELD_M1, &s1);
+    borrow = _subborrow_u64(borrow, t[2], FIELD_M2, &s2);
+    borrow = _subborrow_u64(borrow, t[3], FIELD_M3, &s3);
+    const uint64_t t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3];
+    r[0] = borrow ? t0 : s0;
+    r[1] = borrow ? t1 : s1;
+    r[2] = borrow ? t2 : s2;
+    r[3] = borrow ? t3 : s3;
+}
+
+static inline void FN(add)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    unsigned long long t[4];
+    unsigned char carry = 0;
+    carry = _addcarry_u64(carry, a[0], b[0], &t[0]);
+    carry = _addcarry_u64(carry, a[1], b[1], &t[1]);
+    carry = _addcarry_u64(carry, a[2], b[2], &t[2]);
+    carry = _addcarry_u64(carry, a[3], b[3], &t[3]); /* a + b < 2m < 2^255: carry is 0 */
+    FN(reduce_once)(r, (const uint64_t *)t);
+}
+
+static inline void FN(sub)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    unsigned long long t0, t1, t2, t3, r0, r1, r2, r3;
+    unsigned char borrow = 0, carry = 0;
+    borrow = _subborrow_u64(borrow, a[0], b[0], &t0);
+    borrow = _subborrow_u64(borrow, a[1], b[1], &t1);
+    borrow = _subborrow_u64(borrow, a[2], b[2], &t2);
+    borrow = _subborrow_u64(borrow, a[3], b[3], &t3);
+    const uint64_t mask = 0 - (uint64_t)borrow; /* add m back when a < b */
+    carry = _addcarry_u64(carry, t0, FIELD_M0 & mask, &r0);
+    carry = _addcarry_u64(carry, t1, FIELD_M1 & mask, &r1);
+    carry = _addcarry_u64(carry, t2, FIELD_M2 & mask, &r2);
+    carry = _addcarry_u64(carry, t3, FIELD_M3 & mask, &r3);
+    r[0] = r0;
+    r[1] = r1;
+    r[2] = r2;
+    r[3] = r3;
+}
+
+#else /* portable C */
+
 /* r = t - m if t >= m, else t; t < 2m. */
 static inline void FN(reduce_once)(uint64_t r[4], const uint64_t t[4]) {
     uint64_t s[4];
@@ -68,8 +117,6 @@ static inline void FN(add)(uint64_t r[4], const uint64_t a[4], const uint64_t b[
     FN(reduce_once)(r, t); /* a + b < 2m < 2^255: no carry out */
 }
 
-static inline void FN(double)(uint64_t r[4], const uint64_t a[4]) { FN(add)(r, a, a); }
-
 static inline void FN(sub)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
     uint64_t t[4];
     u128 d = (u128)a[0] - b[0];
@@ -88,6 +135,10 @@ static inline void FN(sub)(uint64_t r[4], const uint64_t a[4], const uint64_t b[
         r[i] = (uint64_t)s;
     }
 }
+
+#endif
+
+static inline void FN(double)(uint64_t r[4], const uint64_t a[4]) { FN(add)(r, a, a); }
 
 static inline void FN(neg)(uint64_t r[4], const uint64_t a[4]) {
     uint64_t zero[4] = {0, 0, 0, 0};
@@ -132,23 +183,8 @@ static inline void FN(mul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[
     FIELD_CIOS_ROUND(b1);
     FIELD_CIOS_ROUND(b2);
     FIELD_CIOS_ROUND(b3);
-    /* t < 2m: subtract m once if needed, without branching on the value */
-    u128 d = (u128)t0 - FIELD_M0;
-    uint64_t s0 = (uint64_t)d, borrow = (uint64_t)(d >> 64) & 1;
-    d = (u128)t1 - FIELD_M1 - borrow;
-    uint64_t s1 = (uint64_t)d;
-    borrow = (uint64_t)(d >> 64) & 1;
-    d = (u128)t2 - FIELD_M2 - borrow;
-    uint64_t s2 = (uint64_t)d;
-    borrow = (uint64_t)(d >> 64) & 1;
-    d = (u128)t3 - FIELD_M3 - borrow;
-    uint64_t s3 = (uint64_t)d;
-    borrow = (uint64_t)(d >> 64) & 1;
-    uint64_t keep = 0 - borrow; /* all ones when t < m */
-    r[0] = (t0 & keep) | (s0 & ~keep);
-    r[1] = (t1 & keep) | (s1 & ~keep);
-    r[2] = (t2 & keep) | (s2 & ~keep);
-    r[3] = (t3 & keep) | (s3 & ~keep);
+    const uint64_t t[4] = {t0, t1, t2, t3}; /* t < 2m */
+    FN(reduce_once)(r, t);
 #endif
 }
 

@@ -83,7 +83,9 @@ def test_moduli_are_bn254() -> None:
 def test_binary_ops_match_galois(field: PrimeField, operands, op: str) -> None:
     xs, ys = operands
     a, b = field.array(xs), field.array(ys)
-    ours = {"add": a + b, "sub": a - b, "mul": a * b}[op].to_ints()
+    result = {"add": a + b, "sub": a - b, "mul": a * b}[op]
+    assert field.is_canonical_limbs(result.mont), "Montgomery outputs must be fully reduced"
+    ours = result.to_ints()
     g = gf(field.modulus)
     ga, gb = g(xs), g(ys)
     expected = {"add": ga + gb, "sub": ga - gb, "mul": ga * gb}[op]
@@ -94,6 +96,8 @@ def test_unary_ops_match_python_ints(field: PrimeField, operands) -> None:
     xs, _ = operands
     m = field.modulus
     a = field.array(xs)
+    for result in (-a, a.square(), a.inverse() if 0 not in xs else a):
+        assert field.is_canonical_limbs(result.mont), "Montgomery outputs must be fully reduced"
     assert (-a).to_ints() == [-x % m for x in xs]
     assert a.square().to_ints() == [x * x % m for x in xs]
 

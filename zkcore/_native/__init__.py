@@ -7,16 +7,40 @@ leave this package.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from zkcore import errors
 
 try:
-    from zkcore._bn254 import ffi, lib
+    from zkcore import _bn254 as _portable  # type: ignore[attr-defined]
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ImportError(
         "zkcore's C core is not built: run `pip install -e .` in the repository"
     ) from exc
+
+
+def _select_variant():  # type: ignore[no-untyped-def]
+    """The ADX build where the CPU runs it, unless TICKETKING_NATIVE_VARIANT=portable."""
+    wanted = os.environ.get("TICKETKING_NATIVE_VARIANT", "auto").strip().lower()
+    if wanted not in {"auto", "portable", "adx"}:
+        raise ImportError(f"TICKETKING_NATIVE_VARIANT={wanted!r}: use auto, portable or adx")
+    if wanted == "portable" or not _portable.lib.bn254_cpu_has_bmi2_adx():
+        if wanted == "adx":
+            raise ImportError("TICKETKING_NATIVE_VARIANT=adx but this CPU lacks BMI2/ADX")
+        return _portable, "portable"
+    try:
+        from zkcore import _bn254_adx
+    except ImportError:  # built by an older setup without the ADX variant
+        if wanted == "adx":
+            raise
+        return _portable, "portable"
+    return _bn254_adx, "adx"
+
+
+_module, VARIANT = _select_variant()
+ffi, lib = _module.ffi, _module.lib
 
 LIMBS = 4
 FP = lib.BN254_FP

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zkcore._native import VARIANT
 from zkcore.bench import BenchOptions, BenchResult, benchmark, median_ms
 from zkcore.field import FieldArray, Fp, Fr, PrimeField
 
@@ -22,7 +23,9 @@ def _vector_mul(name: str, field: PrimeField, opts: BenchOptions) -> BenchResult
     baseline = median_ms(
         lambda: [x * y % m for x, y in zip(xs, ys, strict=True)], max(1, opts.repeat // 2)
     )
-    return BenchResult(name, n, native, native * 1e6 / n, "python-int", baseline)
+    return BenchResult(
+        name, n, native, native * 1e6 / n, "python-int", baseline, {"variant": VARIANT}
+    )
 
 
 @benchmark("fr_mul", "element-wise Fr vector multiplication (--log-n, default 16)")

@@ -1,0 +1,1 @@
+"""TicketKing's HTTP service: merchants, events, tickets, API keys and one-time entry."""

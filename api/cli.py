@@ -1,0 +1,175 @@
+"""`ticketking`: serve the API, initialise the database, make API keys."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from api.config import Settings
+from api.db import make_engine, make_sessionmaker, migrate
+from api.models import Event, Role
+from api.security import NewKey
+from api.services.keys import create_key, has_active_admin
+
+
+def _prepare(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _ = settings.master_key  # makes the key file on first start
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def _first_admin(settings: Settings) -> NewKey | None:
+    """Make the first admin key if there is none yet; None if one exists."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            if has_active_admin(session):
+                return None
+            _, new = create_key(session, Role.ADMIN)
+            return new
+    finally:
+        engine.dispose()
+
+
+def _print_admin(new: NewKey | None) -> None:
+    if new is None:
+        print("An admin key exists already (make another: ticketking keys create --role admin).")
+        return
+    print("Created the first admin API key. It is shown this once; keep it safe:")
+    print(new.plaintext)
+
+
+def cmd_init(settings: Settings, _: argparse.Namespace) -> int:
+    """Apply migrations and print a first admin key (once)."""
+    _prepare(settings)
+    print(f"Database ready: {_safe_url(settings)}")
+    _print_admin(_first_admin(settings))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Migrate, make the first admin key if needed, then run uvicorn."""
+    import uvicorn
+
+    _prepare(settings)
+    new = _first_admin(settings)
+    if new is not None:
+        _print_admin(new)
+    else:
+        print(
+            "Admin key: printed at first start; make another with "
+            "`ticketking keys create --role admin`."
+        )
+    print(
+        f"TicketKing on http://{args.host}:{args.port}  (docs: /docs, "
+        f"database: {_safe_url(settings)})",
+        flush=True,
+    )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def cmd_keys_create(settings: Settings, args: argparse.Namespace) -> int:
+    """Make a key and print it alone on the last line of stdout."""
+    _prepare(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            event = None
+            if args.event:
+                event = session.query(Event).filter_by(event_id=args.event).first()
+                if event is None:
+                    print(f"error: event {args.event!r} not found", file=sys.stderr)
+                    return 2
+            row, new = create_key(
+                session,
+                Role(args.role),
+                merchant_id=args.merchant,
+                event=event,
+                gate_ids=args.gate or None,
+            )
+    finally:
+        engine.dispose()
+    print(f"{row.role.value} key {row.key_id} created (shown once):")
+    print(new.plaintext)
+    return 0
+
+
+def cmd_keys_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke a key by its key_id."""
+    from api.auth import Principal
+    from api.services.keys import revoke_key
+
+    _prepare(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            revoke_key(session, Principal("cli", Role.ADMIN, None), args.key_id)
+    finally:
+        engine.dispose()
+    print(f"key {args.key_id} revoked")
+    return 0
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="ticketking", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    init = sub.add_parser("init", help="create the schema and print a first admin key")
+    init.set_defaults(func=cmd_init)
+
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_cmd", required=True
+    )
+    create = keys.add_parser("create", help="make a key; printed alone on the last line")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--merchant", help="merchant id (merchant and gate keys)")
+    create.add_argument("--event", help="event id (gate keys)")
+    create.add_argument("--gate", action="append", help="gate id (repeatable; default: all)")
+    create.set_defaults(func=cmd_keys_create)
+    revoke = keys.add_parser("revoke", help="revoke a key by key_id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=cmd_keys_revoke)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ticketking` command."""
+    from api.errors import ApiError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(Settings(), args))
+    except ApiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Alembic migrations; applied by api.db.migrate (ticketking init / serve)."""

@@ -1,0 +1,233 @@
+"""The database schema as typed SQLAlchemy 2 models (migrations live in api/migrations)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ID_LEN = 64
+# A BN254 field element as 64 lowercase hex digits: one encoding per value.
+FIELD_HEX_LEN = 64
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        # SQLite has no timezone type: store naive UTC there.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (alembic needs them on SQLite)."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Role(enum.StrEnum):
+    """What an API key may do."""
+
+    ADMIN = "admin"
+    MERCHANT = "merchant"
+    GATE = "gate"
+
+
+class TicketState(enum.StrEnum):
+    """A ticket's lifecycle state."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class EntryResult(enum.StrEnum):
+    """The outcome a gate was told."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as short strings with a CHECK, so PostgreSQL and SQLite see the same schema.
+    return Enum(
+        cls, name=name, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Merchant(Base):
+    __tablename__ = "merchants"
+
+    id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_enum(Role, "api_key_role"))
+    merchant_id: Mapped[str | None] = mapped_column(ForeignKey("merchants.id"), index=True)
+    # Gate keys only: the event and the gates (None = all of the event's gates) they serve.
+    event_pk: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    gate_ids: Mapped[list[str] | None]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    scopes: Mapped[list[str]]
+    reveal_ticket_id: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+    gates: Mapped[list[Gate]] = relationship(
+        back_populates="event", order_by="Gate.position", cascade="all, delete-orphan"
+    )
+
+
+class Gate(Base):
+    __tablename__ = "gates"
+    __table_args__ = (UniqueConstraint("event_pk", "gate_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    gate_id: Mapped[str] = mapped_column(String(ID_LEN))
+    position: Mapped[int]
+    # None: every tier may enter here.
+    tiers: Mapped[list[str] | None]
+
+    event: Mapped[Event] = relationship(back_populates="gates")
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("event_pk", "leaf_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(ID_LEN))
+    not_before: Mapped[datetime | None]
+    not_after: Mapped[datetime | None]
+    # HMAC-SHA256 of holder_id under the service's key; the id itself is never stored.
+    holder_hash: Mapped[str | None] = mapped_column(String(64))
+    # Position of the ticket's leaf in its event's Merkle tree (set when the leaf is inserted).
+    leaf_index: Mapped[int | None]
+    # AES-GCM sealed (salt, holder_secret): see api.security.encrypt_secrets.
+    secrets_blob: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[TicketState] = mapped_column(_enum(TicketState, "ticket_state"))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+
+
+class Consumption(Base):
+    """One row per (event, scope, nullifier): the unique constraint IS one-time use."""
+
+    __tablename__ = "consumptions"
+    __table_args__ = (UniqueConstraint("event_pk", "scope", "nullifier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    scope: Mapped[str] = mapped_column(String(ID_LEN))
+    nullifier: Mapped[str] = mapped_column(String(FIELD_HEX_LEN))
+    ticket_pk: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    gate_id: Mapped[str] = mapped_column(String(ID_LEN))
+    consumed_at: Mapped[datetime]
+
+
+class Entry(Base):
+    """The audit trail: every answer given to a gate (no personal data)."""
+
+    __tablename__ = "entries"
+    # A gate's scan_id names one scan: its retry gets the answer stored here.
+    __table_args__ = (
+        UniqueConstraint("event_pk", "gate_id", "scan_id"),
+        Index("ix_entries_event_at", "event_pk", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    gate_id: Mapped[str] = mapped_column(String(ID_LEN))
+    scope: Mapped[str | None] = mapped_column(String(ID_LEN))
+    result: Mapped[EntryResult] = mapped_column(_enum(EntryResult, "entry_result"))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime]
+    ticket_pk: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    scan_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    # SHA-256 of the token bytes, to tell a retried scan from a different token.
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    consumption_id: Mapped[int | None] = mapped_column(ForeignKey("consumptions.id"))
+
+
+class MerkleNode(Base):
+    """One stored node of an event's incremental Merkle tree (level 0 = leaves)."""
+
+    __tablename__ = "merkle_nodes"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[str] = mapped_column(String(FIELD_HEX_LEN))
+
+
+class MerkleRoot(Base):
+    """The history of an event's roots and when each became current."""
+
+    __tablename__ = "merkle_roots"
+    __table_args__ = (Index("ix_merkle_roots_event_root", "event_pk", "root"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    root: Mapped[str] = mapped_column(String(FIELD_HEX_LEN))
+    leaf_count: Mapped[int]
+    current_from: Mapped[datetime]

@@ -1,0 +1,168 @@
+"""Request and response bodies (pydantic) and the field types they share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
+
+from api.timeutil import format_ts, to_millis
+
+# Ids chosen by merchants: short, printable, safe in URLs and logs.
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"),
+]
+Tier = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+# Personal data: accepted, hashed with a key, never stored, logged or returned.
+HolderId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+def _aware_millis(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp needs a timezone, e.g. 2025-03-10T12:05:00.000Z")
+    return to_millis(value)
+
+
+# Input: any ISO 8601 timestamp with a zone; output: UTC with milliseconds and Z.
+Timestamp = Annotated[
+    datetime,
+    AfterValidator(_aware_millis),
+    PlainSerializer(format_ts, return_type=str, when_used="json"),
+]
+
+
+class Strict(BaseModel):
+    """Bodies refuse unknown fields: a typo must not silently drop a rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MerchantCreate(Strict):
+    name: Name
+
+
+class MerchantCreated(BaseModel):
+    merchant_id: str
+    name: str
+    key_id: str
+    api_key: str
+    created_at: Timestamp
+
+
+class KeyCreate(Strict):
+    role: Literal["merchant", "gate"]
+    # Admin keys name the merchant; merchant keys act for their own.
+    merchant_id: Identifier | None = None
+    event_id: Identifier | None = None
+    gate_ids: Annotated[list[Identifier], Field(min_length=1, max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _gate_fields(self) -> Self:
+        if self.role == "gate" and self.event_id is None:
+            raise ValueError("a gate key needs event_id")
+        if self.role == "merchant" and (self.event_id is not None or self.gate_ids is not None):
+            raise ValueError("event_id and gate_ids apply to gate keys only")
+        return self
+
+
+class KeyCreated(BaseModel):
+    key_id: str
+    api_key: str
+    role: str
+    merchant_id: str | None
+    event_id: str | None = None
+    gate_ids: list[str] | None = None
+    created_at: Timestamp
+
+
+class KeyRevoked(BaseModel):
+    key_id: str
+    revoked_at: Timestamp
+
+
+class GateIn(Strict):
+    gate_id: Identifier
+    tiers: Annotated[list[Tier], Field(min_length=1, max_length=50)] | None = None
+
+
+class EventCreate(Strict):
+    event_id: Identifier
+    name: Name
+    starts_at: Timestamp
+    ends_at: Timestamp
+    gates: Annotated[list[GateIn], Field(min_length=1, max_length=200)]
+    scopes: Annotated[list[Identifier], Field(min_length=1, max_length=100)] | None = None
+    reveal_ticket_id: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_at < self.starts_at:
+            raise ValueError("ends_at is before starts_at")
+        gate_ids = [g.gate_id for g in self.gates]
+        if len(set(gate_ids)) != len(gate_ids):
+            raise ValueError("gate ids must be unique within the event")
+        if self.scopes is not None and len(set(self.scopes)) != len(self.scopes):
+            raise ValueError("scopes must be unique")
+        return self
+
+
+class GateOut(BaseModel):
+    gate_id: str
+    tiers: list[str] | None
+
+
+class EventOut(BaseModel):
+    event_id: str
+    name: str
+    starts_at: Timestamp
+    ends_at: Timestamp
+    gates: list[GateOut]
+    scopes: list[str]
+    reveal_ticket_id: bool
+    created_at: Timestamp
+
+
+class TicketCreate(Strict):
+    ticket_id: Identifier
+    event_id: Identifier
+    tier: Tier
+    not_before: Timestamp | None = None
+    not_after: Timestamp | None = None
+    holder_id: HolderId | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.not_before and self.not_after and self.not_after < self.not_before:
+            raise ValueError("not_after is before not_before")
+        return self
+
+
+class TicketOut(BaseModel):
+    ticket_id: str
+    event_id: str
+    tier: str
+    not_before: Timestamp | None
+    not_after: Timestamp | None
+    # Whether a holder is bound; the binding itself is never returned.
+    holder_bound: bool
+    state: Literal["active", "revoked"]
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: str

@@ -1,0 +1,139 @@
+"""Tickets: issue (idempotent), read, revoke. Secrets sealed, holder ids hashed."""
+
+from __future__ import annotations
+
+import hmac
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from api.auth import Principal, require_merchant
+from api.config import Settings
+from api.errors import Conflict, NotFound
+from api.models import Ticket, TicketState
+from api.schemas import TicketCreate, TicketOut
+from api.security import TicketSecrets, decrypt_secrets, encrypt_secrets, holder_hash
+from api.services.events import get_own_event
+from api.timeutil import utcnow
+
+HOLDER_KEY_PURPOSE = "holder-id-hmac"
+SECRETS_KEY_PURPOSE = "ticket-secrets-aesgcm"
+
+
+def hash_holder(settings: Settings, holder_id: str) -> str:
+    """The keyed hash stored for a holder id."""
+    return holder_hash(settings.subkey(HOLDER_KEY_PURPOSE), holder_id)
+
+
+def ticket_secrets(settings: Settings, ticket: Ticket) -> TicketSecrets:
+    """Decrypt a ticket's salt and holder secret (for the witness; never log them)."""
+    return decrypt_secrets(
+        settings.subkey(SECRETS_KEY_PURPOSE), ticket.ticket_id, ticket.secrets_blob
+    )
+
+
+def holder_matches(settings: Settings, ticket: Ticket, holder_id: str | None) -> bool:
+    """Whether holder_id is the one bound to the ticket (True for unbound tickets)."""
+    if ticket.holder_hash is None:
+        return True
+    if holder_id is None:
+        return False
+    return hmac.compare_digest(hash_holder(settings, holder_id), ticket.holder_hash)
+
+
+def _load(session: Session, ticket_id: str) -> Ticket | None:
+    query = select(Ticket).where(Ticket.ticket_id == ticket_id).options(joinedload(Ticket.event))
+    return session.scalars(query).first()
+
+
+def get_own_ticket(session: Session, principal: Principal, ticket_id: str) -> Ticket:
+    """The ticket if the caller's merchant owns it: 404 if missing, 403 if another's."""
+    ticket = _load(session, ticket_id)
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id!r} not found")
+    require_merchant(principal, ticket.event.merchant_id)
+    return ticket
+
+
+def _same(settings: Settings, ticket: Ticket, body: TicketCreate) -> bool:
+    if ticket.holder_hash is None:
+        same_holder = body.holder_id is None
+    else:
+        same_holder = body.holder_id is not None and holder_matches(
+            settings, ticket, body.holder_id
+        )
+    return (
+        same_holder
+        and ticket.event.event_id == body.event_id
+        and ticket.tier == body.tier
+        and ticket.not_before == body.not_before
+        and ticket.not_after == body.not_after
+    )
+
+
+def _existing(
+    settings: Settings, principal: Principal, ticket: Ticket, body: TicketCreate
+) -> Ticket:
+    require_merchant(principal, ticket.event.merchant_id)
+    if not _same(settings, ticket, body):
+        raise Conflict(f"ticket {body.ticket_id!r} already exists with other values")
+    return ticket
+
+
+def issue_ticket(
+    session: Session, settings: Settings, principal: Principal, body: TicketCreate
+) -> tuple[Ticket, bool]:
+    """Issue a ticket; the same body again returns it (created=False), another body is 409."""
+    existing = _load(session, body.ticket_id)
+    if existing is not None:
+        return _existing(settings, principal, existing, body), False
+    event = get_own_event(session, principal, body.event_id)
+    ticket = Ticket(
+        ticket_id=body.ticket_id,
+        event=event,
+        tier=body.tier,
+        not_before=body.not_before,
+        not_after=body.not_after,
+        holder_hash=hash_holder(settings, body.holder_id) if body.holder_id else None,
+        secrets_blob=encrypt_secrets(
+            settings.subkey(SECRETS_KEY_PURPOSE), body.ticket_id, TicketSecrets.generate()
+        ),
+        state=TicketState.ACTIVE,
+        created_at=utcnow(),
+    )
+    session.add(ticket)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = _load(session, body.ticket_id)
+        if existing is None:
+            raise
+        return _existing(settings, principal, existing, body), False
+    return ticket, True
+
+
+def revoke_ticket(session: Session, principal: Principal, ticket_id: str) -> Ticket:
+    """Revoke at once (idempotent): the ticket gets no more tokens, its tokens stop verifying."""
+    ticket = get_own_ticket(session, principal, ticket_id)
+    if ticket.state is not TicketState.REVOKED:
+        ticket.state = TicketState.REVOKED
+        ticket.revoked_at = utcnow()
+        session.commit()
+    return ticket
+
+
+def ticket_view(ticket: Ticket) -> TicketOut:
+    """The public view of a ticket: no holder id, hash or secrets."""
+    return TicketOut(
+        ticket_id=ticket.ticket_id,
+        event_id=ticket.event.event_id,
+        tier=ticket.tier,
+        not_before=ticket.not_before,
+        not_after=ticket.not_after,
+        holder_bound=ticket.holder_hash is not None,
+        state=ticket.state.value,
+        created_at=ticket.created_at,
+        revoked_at=ticket.revoked_at,
+    )
