@@ -156,8 +156,12 @@ class Group:
             _c.validate(self.prefix, aff, subgroup=True)
         return PointArray(self, aff)
 
-    def msm(self, points: PointArray | Sequence[Point], scalars: FieldArray | Sequence[int],
-            threads: int = 0) -> Point:
+    def msm(
+        self,
+        points: PointArray | Sequence[Point],
+        scalars: FieldArray | Sequence[int],
+        threads: int = 0,
+    ) -> Point:
         """sum [k_i] P_i by Pippenger's method in C, on `threads` threads (0 = all)."""
         arr = points if isinstance(points, PointArray) else self.array(points)
         if arr.group is not self:
@@ -205,8 +209,9 @@ class PointArray:
         if other.group is not self.group or len(other) != len(self):
             raise errors.ArgumentError("point arrays of different groups or lengths")
         g = self.group.prefix
-        return PointArray(self.group, _c.to_affine(g, _c.add_affine(g, _c.from_affine(g, self.aff),
-                                                                     other.aff)))
+        return PointArray(
+            self.group, _c.to_affine(g, _c.add_affine(g, _c.from_affine(g, self.aff), other.aff))
+        )
 
     def __neg__(self) -> PointArray:
         g = self.group.prefix
@@ -214,13 +219,17 @@ class PointArray:
 
     def scale(self, scalars: FieldArray | Sequence[int]) -> PointArray:
         """Element-wise [k_i] P_i."""
-        limbs = (scalars.canonical_limbs() if isinstance(scalars, FieldArray)
-                 else ints_to_limbs([int(k) % R for k in scalars]))
+        limbs = (
+            scalars.canonical_limbs()
+            if isinstance(scalars, FieldArray)
+            else ints_to_limbs([int(k) % R for k in scalars])
+        )
         if len(limbs) != len(self):
             raise errors.ArgumentError(f"{len(self)} points but {len(limbs)} scalars")
         g = self.group.prefix
-        return PointArray(self.group, _c.to_affine(g, _c.mul(g, _c.from_affine(g, self.aff),
-                                                             limbs)))
+        return PointArray(
+            self.group, _c.to_affine(g, _c.mul(g, _c.from_affine(g, self.aff), limbs))
+        )
 
     def equals(self, other: PointArray) -> bool:
         return other.group is self.group and np.array_equal(self.aff, other.aff)
@@ -234,26 +243,34 @@ class PointArray:
 
 G1 = Group("G1", "g1", 1, (1, 2))
 G2 = Group(
-    "G2", "g2", 2,
+    "G2",
+    "g2",
+    2,
     (
-        (10857046999023057135944570762232829481370756359578518086990519993285655852781,
-         11559732032986387107991004021392285783925812861821192530917403151452391805634),
-        (8495653923123431417604973247489272438418190587263600148770280649306958101930,
-         4082367875863433681332203403145435568316851327593401208105741076214120093531),
+        (
+            10857046999023057135944570762232829481370756359578518086990519993285655852781,
+            11559732032986387107991004021392285783925812861821192530917403151452391805634,
+        ),
+        (
+            8495653923123431417604973247489272438418190587263600148770280649306958101930,
+            4082367875863433681332203403145435568316851327593401208105741076214120093531,
+        ),
     ),
 )
 G1_GENERATOR = G1.generator
 G2_GENERATOR = G2.generator
 
 
-def msm_g1(points: PointArray | Sequence[Point], scalars: FieldArray | Sequence[int],
-           threads: int = 0) -> Point:
+def msm_g1(
+    points: PointArray | Sequence[Point], scalars: FieldArray | Sequence[int], threads: int = 0
+) -> Point:
     """sum [k_i] P_i over G1."""
     return G1.msm(points, scalars, threads)
 
 
-def msm_g2(points: PointArray | Sequence[Point], scalars: FieldArray | Sequence[int],
-           threads: int = 0) -> Point:
+def msm_g2(
+    points: PointArray | Sequence[Point], scalars: FieldArray | Sequence[int], threads: int = 0
+) -> Point:
     """sum [k_i] Q_i over G2."""
     return G2.msm(points, scalars, threads)
 

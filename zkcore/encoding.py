@@ -29,11 +29,14 @@ _FLAGS = FLAG_INFINITY | FLAG_LARGEST
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
 _HALF = (P - 1) // 2
 _B1 = 3
-_B2 = (19485874751759354771024239261021720505790618469301721065564631296452457478373,
-       266929791119991161246907387137283842545076965332900288569378510910307636690)
+_B2 = (
+    19485874751759354771024239261021720505790618469301721065564631296452457478373,
+    266929791119991161246907387137283842545076965332900288569378510910307636690,
+)
 
 
 # ---- Fp and Fp2 helpers on Python ints (single points only: not a hot path) ----
+
 
 def _fp2_mul(a: Fp2, b: Fp2) -> Fp2:
     return ((a[0] * b[0] - a[1] * b[1]) % P, (a[0] * b[1] + a[1] * b[0]) % P)
@@ -82,6 +85,7 @@ def _fp2_largest(y: Fp2) -> bool:
 
 # ---- raw 32-byte coordinates ----
 
+
 def _be(value: int) -> bytes:
     return value.to_bytes(32, "big")
 
@@ -108,6 +112,7 @@ def _checked(group: Group, point: Point) -> Point:
 
 
 # ---- Ethereum precompile layout ----
+
 
 def g1_to_eth(point: G1Point) -> bytes:
     """G1 -> 64 bytes x || y big-endian (EIP-196); infinity is 64 zero bytes."""
@@ -157,8 +162,9 @@ def array_from_eth(group: Group, data: bytes, *, validate: bool = True) -> Point
     coords = 2 * group.degree
     mont = _field.from_bytes(Fp.native_id, bytes(data), big_endian=True, strict=True)
     aff = mont.reshape(-1, coords, 4)[:, _ETH_ORDER[group.name], :]
-    return group.from_affine_limbs(np.ascontiguousarray(aff.reshape(-1, 4 * coords)),
-                                   validate=validate)
+    return group.from_affine_limbs(
+        np.ascontiguousarray(aff.reshape(-1, 4 * coords)), validate=validate
+    )
 
 
 def array_to_eth(points: PointArray) -> bytes:
@@ -166,11 +172,11 @@ def array_to_eth(points: PointArray) -> bytes:
     group = points.group
     coords = 2 * group.degree
     aff = points.aff.reshape(-1, coords, 4)[:, _ETH_ORDER[group.name], :]
-    return _field.to_bytes(Fp.native_id, np.ascontiguousarray(aff.reshape(-1, 4)),
-                           big_endian=True)
+    return _field.to_bytes(Fp.native_id, np.ascontiguousarray(aff.reshape(-1, 4)), big_endian=True)
 
 
 # ---- compressed ----
+
 
 def g1_compress(point: G1Point) -> bytes:
     """G1 -> 32 bytes: x big-endian, 0x80 = infinity, 0x40 = y is the larger root."""
@@ -237,6 +243,7 @@ def g2_decompress(data: bytes) -> G2Point:
 
 # ---- snarkjs JSON ----
 
+
 def _decimal(value: Any, what: str) -> int:
     if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
         raise errors.EncodingError(f"{what}: expected a canonical decimal string, got {value!r}")
@@ -265,10 +272,10 @@ def g1_from_json(obj: Any) -> G1Point:
     x, y, z = (_decimal(v, "G1 JSON") for v in _list(obj, 3, "G1 JSON"))
     if z == 0:
         if (x, y) != (0, 1):
-            raise errors.EncodingError("G1 JSON: infinity must be [\"0\", \"1\", \"0\"]")
+            raise errors.EncodingError('G1 JSON: infinity must be ["0", "1", "0"]')
         return None
     if z != 1:
-        raise errors.EncodingError("G1 JSON: z must be \"1\" (affine) or \"0\" (infinity)")
+        raise errors.EncodingError('G1 JSON: z must be "1" (affine) or "0" (infinity)')
     return _checked(G1, (x, y))  # type: ignore[return-value]
 
 
@@ -292,5 +299,5 @@ def g2_from_json(obj: Any) -> G2Point:
             raise errors.EncodingError("G2 JSON: infinity must be [[0,0],[1,0],[0,0]]")
         return None
     if z != (1, 0):
-        raise errors.EncodingError("G2 JSON: z must be [\"1\", \"0\"] or infinity")
+        raise errors.EncodingError('G2 JSON: z must be ["1", "0"] or infinity')
     return _checked(G2, (x, y))  # type: ignore[return-value,arg-type]

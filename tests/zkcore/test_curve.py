@@ -14,8 +14,23 @@ from zkcore.curve import G1, G2, Group, PointArray, R, g1_add, g1_mul, g1_neg, g
 from zkcore.field import Fp, Fr
 
 P = Fp.modulus
-EDGE_SCALARS = [0, 1, 2, 3, R - 1, R - 2, R, R + 1, 2 * R, (R - 1) // 2, 2**64, 2**128 - 1,
-                2**254 % R, (2**255 - 19) % R, 2**256 - 1]
+EDGE_SCALARS = [
+    0,
+    1,
+    2,
+    3,
+    R - 1,
+    R - 2,
+    R,
+    R + 1,
+    2 * R,
+    (R - 1) // 2,
+    2**64,
+    2**128 - 1,
+    2**254 % R,
+    (2**255 - 19) % R,
+    2**256 - 1,
+]
 
 
 @pytest.fixture(params=["G1", "G2"])
@@ -44,8 +59,7 @@ def test_scalar_mul_matches_py_ecc(group: tuple[Group, object], rng: np.random.G
     assert grp.mul(grp.generator, -5) == grp.neg(grp.mul(grp.generator, 5))
 
 
-def test_add_double_neg_match_py_ecc(group: tuple[Group, object],
-                                     rng: np.random.Generator) -> None:
+def test_add_double_neg_match_py_ecc(group: tuple[Group, object], rng: np.random.Generator) -> None:
     grp, g = group
     pts = sample_points(grp, rng, 4) + [grp.generator, None]
     for a in pts:
@@ -75,12 +89,15 @@ def test_vector_ops_and_mixed_add(group: tuple[Group, object], rng: np.random.Ge
     summed = _c.add(grp.prefix, jac, jac)
     assert _c.equal(grp.prefix, doubled, summed)
     assert not _c.equal(grp.prefix, doubled, jac[::-1].copy())
-    assert grp.array([grp.double(x) for x in a]).aff.tolist() == \
-        _c.to_affine(grp.prefix, doubled).tolist()
+    assert (
+        grp.array([grp.double(x) for x in a]).aff.tolist()
+        == _c.to_affine(grp.prefix, doubled).tolist()
+    )
 
 
-def test_point_array_round_trip_and_indexing(group: tuple[Group, object],
-                                             rng: np.random.Generator) -> None:
+def test_point_array_round_trip_and_indexing(
+    group: tuple[Group, object], rng: np.random.Generator
+) -> None:
     grp, _ = group
     pts = sample_points(grp, rng, 3) + [None]
     arr = grp.array(pts)
@@ -100,6 +117,7 @@ def test_module_level_helpers() -> None:
 
 
 # ---- validation: every "valid" next to its "invalid" ----
+
 
 def test_off_curve_and_noncanonical_points_rejected(group: tuple[Group, object]) -> None:
     grp, _ = group

@@ -30,6 +30,7 @@ def g2_points(rng: np.random.Generator) -> list[object]:
 
 # ---- square roots ----
 
+
 def test_fp_sqrt(rng: np.random.Generator) -> None:
     for a in [0, 1, 4, P - 1] + [int(x) for x in Fp.random(20, rng).to_ints()]:
         r = enc.fp_sqrt(a)
@@ -41,8 +42,9 @@ def test_fp_sqrt(rng: np.random.Generator) -> None:
 
 def test_fp2_sqrt(rng: np.random.Generator) -> None:
     vals = [int(x) for x in Fp.random(40, rng).to_ints()]
-    cases = [(0, 0), (1, 0), (P - 1, 0), (0, 1), (3, 0), (5, 0)] + list(zip(vals[::2], vals[1::2],
-                                                                             strict=True))
+    cases = [(0, 0), (1, 0), (P - 1, 0), (0, 1), (3, 0), (5, 0)] + list(
+        zip(vals[::2], vals[1::2], strict=True)
+    )
     found = 0
     for a in cases:
         r = enc.fp2_sqrt(a)
@@ -58,6 +60,7 @@ def test_fp2_sqrt(rng: np.random.Generator) -> None:
 
 
 # ---- Ethereum layout ----
+
 
 def test_eth_round_trip_and_layout(rng: np.random.Generator) -> None:
     for p in g1_points(rng):
@@ -94,8 +97,9 @@ def test_eth_invalid_rejected() -> None:
         enc.g2_from_eth(good2[:127])
     for i in range(4):  # each of the four coordinates >= p
         bad = bytearray(good2)
-        bad[32 * i : 32 * i + 32] = (int.from_bytes(good2[32 * i : 32 * i + 32], "big") + P
-                                     ).to_bytes(32, "big")
+        bad[32 * i : 32 * i + 32] = (
+            int.from_bytes(good2[32 * i : 32 * i + 32], "big") + P
+        ).to_bytes(32, "big")
         with pytest.raises(errors.NonCanonicalError):
             enc.g2_from_eth(bytes(bad))
     swapped = good2[32:64] + good2[:32] + good2[64:]  # (c0, c1) order: not on the twist
@@ -111,8 +115,10 @@ def test_eth_invalid_rejected() -> None:
 
 
 def test_eth_arrays_match_single_point_codec(rng: np.random.Generator) -> None:
-    for group, pts, single in ((G1, g1_points(rng), enc.g1_to_eth),
-                               (G2, g2_points(rng), enc.g2_to_eth)):
+    for group, pts, single in (
+        (G1, g1_points(rng), enc.g1_to_eth),
+        (G2, g2_points(rng), enc.g2_to_eth),
+    ):
         data = b"".join(single(p) for p in pts)  # type: ignore[arg-type]
         arr = enc.array_from_eth(group, data)
         assert arr.to_points() == pts
@@ -139,6 +145,7 @@ def test_eth_arrays_invalid_rejected() -> None:
 
 
 # ---- compressed ----
+
 
 def test_compressed_round_trip(rng: np.random.Generator) -> None:
     for p in g1_points(rng):
@@ -192,8 +199,7 @@ def test_compressed_invalid_rejected() -> None:
     with pytest.raises(errors.NonCanonicalError):  # x.c0 >= p
         enc.g2_decompress(bytes([good2[0] & 0x3F]) + good2[1:32] + P.to_bytes(32, "big"))
     not_on = next(
-        x for x in range(1, 100)
-        if enc.fp2_sqrt(((x**3 + enc._B2[0]) % P, enc._B2[1])) is None
+        x for x in range(1, 100) if enc.fp2_sqrt(((x**3 + enc._B2[0]) % P, enc._B2[1])) is None
     )
     with pytest.raises(errors.NotOnCurveError):
         enc.g2_decompress(bytes(32) + not_on.to_bytes(32, "big"))
@@ -202,8 +208,9 @@ def test_compressed_invalid_rejected() -> None:
     with pytest.raises(errors.NotInSubgroupError):  # on the twist, outside G2
         enc.g2_decompress(x1.to_bytes(32, "big") + x0.to_bytes(32, "big"))
     with pytest.raises(errors.NotInSubgroupError):
-        enc.g2_decompress(bytes([(x1 >> 248) | 0x40]) + x1.to_bytes(32, "big")[1:]
-                          + x0.to_bytes(32, "big"))
+        enc.g2_decompress(
+            bytes([(x1 >> 248) | 0x40]) + x1.to_bytes(32, "big")[1:] + x0.to_bytes(32, "big")
+        )
 
 
 def test_compress_rejects_invalid_points() -> None:
@@ -214,6 +221,7 @@ def test_compress_rejects_invalid_points() -> None:
 
 
 # ---- snarkjs JSON ----
+
 
 def test_json_round_trip_and_layout(rng: np.random.Generator) -> None:
     for p in g1_points(rng):
@@ -269,8 +277,9 @@ def test_g2_json_invalid_rejected() -> None:
     ]
     q = twist_point_off_subgroup(3)
     (x0, x1), (y0, y1) = q  # type: ignore[misc]
-    bad_cases.append(([[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]],
-                      errors.NotInSubgroupError))
+    bad_cases.append(
+        ([[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]], errors.NotInSubgroupError)
+    )
     for obj, error in bad_cases:
         with pytest.raises(error):
             enc.g2_from_json(obj)

@@ -32,8 +32,7 @@ def dlog_points(group: Group, rng: np.random.Generator, n: int) -> tuple[list[in
 def repeated_generator(group: Group, n: int):  # type: ignore[no-untyped-def]
     """n copies of the generator (validated once, not n times)."""
     one = group.array([group.generator]).aff
-    return group.from_affine_limbs(np.ascontiguousarray(np.repeat(one, n, axis=0)),
-                                   validate=False)
+    return group.from_affine_limbs(np.ascontiguousarray(np.repeat(one, n, axis=0)), validate=False)
 
 
 def special_scalars(rng: np.random.Generator, n: int) -> list[int]:
@@ -52,8 +51,32 @@ def special_scalars(rng: np.random.Generator, n: int) -> list[int]:
     return ks
 
 
-SIZES = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 100, 127, 128, 129, 200, 255, 256,
-         257, 300]
+SIZES = [
+    1,
+    2,
+    3,
+    4,
+    5,
+    7,
+    8,
+    15,
+    16,
+    17,
+    31,
+    32,
+    33,
+    63,
+    64,
+    100,
+    127,
+    128,
+    129,
+    200,
+    255,
+    256,
+    257,
+    300,
+]
 
 
 def test_msm_sizes_1_to_300(group: Group, rng: np.random.Generator) -> None:
@@ -80,8 +103,11 @@ def test_msm_matches_py_ecc_directly(group: Group) -> None:
     ks = [R - 1, 2**200 + 12345, 7]
     expect = None
     for p, k in zip(pts, ks, strict=True):
-        expect = ecc.add(expect, ecc.multiply(to_ecc(group, p), k)) if expect else \
-            ecc.multiply(to_ecc(group, p), k)
+        expect = (
+            ecc.add(expect, ecc.multiply(to_ecc(group, p), k))
+            if expect
+            else ecc.multiply(to_ecc(group, p), k)
+        )
     assert group.msm(pts, ks) == from_ecc(group, expect)
 
 
@@ -131,6 +157,7 @@ def test_msm_module_functions(rng: np.random.Generator) -> None:
 
 
 # ---- invalid input ----
+
 
 def test_msm_rejects_bad_input(group: Group) -> None:
     g = group.generator

@@ -49,8 +49,9 @@ def to_affine(group: str, jac: np.ndarray) -> np.ndarray:
     fl = COORD_LIMBS[group]
     out = np.empty((len(jac), 2 * fl), dtype=np.uint64)
     scratch = np.empty(max(1, len(jac)) * fl, dtype=np.uint64)
-    check(_fn(group, "to_affine")(u64_ptr(out), u64_ptr(jac), len(jac), u64_ptr(scratch)),
-          "to affine")
+    check(
+        _fn(group, "to_affine")(u64_ptr(out), u64_ptr(jac), len(jac), u64_ptr(scratch)), "to affine"
+    )
     return out
 
 
@@ -72,8 +73,7 @@ def add_affine(group: str, a: np.ndarray, b_aff: np.ndarray) -> np.ndarray:
     if len(a) != len(b_aff):
         raise errors.ArgumentError(f"length mismatch: {len(a)} vs {len(b_aff)}")
     out = _jac_empty(group, len(a))
-    check(_fn(group, "add_affine")(u64_ptr(out), u64_ptr(a), u64_ptr(b_aff), len(a)),
-          "mixed add")
+    check(_fn(group, "add_affine")(u64_ptr(out), u64_ptr(a), u64_ptr(b_aff), len(a)), "mixed add")
     return out
 
 
@@ -107,8 +107,10 @@ def mul(group: str, a: np.ndarray, scalars: np.ndarray) -> np.ndarray:
         raise errors.ArgumentError("expected an (n, L) uint64 scalar limb array")
     scalars = np.ascontiguousarray(scalars)
     out = _jac_empty(group, len(a))
-    check(_fn(group, "mul")(u64_ptr(out), u64_ptr(a), u64_ptr(scalars), scalars.shape[1],
-                            len(a)), "scalar mul")
+    check(
+        _fn(group, "mul")(u64_ptr(out), u64_ptr(a), u64_ptr(scalars), scalars.shape[1], len(a)),
+        "scalar mul",
+    )
     return out
 
 
@@ -141,6 +143,16 @@ def msm(group: str, aff: np.ndarray, scalars: np.ndarray, threads: int = 0) -> n
     check(_fn(group, "msm_scratch_words")(len(aff), threads, words), "msm scratch")
     scratch = np.empty(max(1, words[0]), dtype=np.uint64)
     out = _jac_empty(group, 1)
-    check(_fn(group, "msm")(u64_ptr(out), u64_ptr(aff), u64_ptr(scalars), len(aff),
-                            u64_ptr(scratch), words[0], threads), f"{group} msm")
+    check(
+        _fn(group, "msm")(
+            u64_ptr(out),
+            u64_ptr(aff),
+            u64_ptr(scalars),
+            len(aff),
+            u64_ptr(scratch),
+            words[0],
+            threads,
+        ),
+        f"{group} msm",
+    )
     return out

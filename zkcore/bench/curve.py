@@ -16,8 +16,7 @@ from zkcore.field import Fr
 def _random_points(group: Group, n: int, rng: np.random.Generator) -> PointArray:
     """n distinct points [a_i] G (64-bit a_i keep the setup quick), validated once."""
     one = group.array([group.generator]).aff
-    base = group.from_affine_limbs(np.ascontiguousarray(np.repeat(one, n, axis=0)),
-                                   validate=False)
+    base = group.from_affine_limbs(np.ascontiguousarray(np.repeat(one, n, axis=0)), validate=False)
     return base.scale([int(a) for a in rng.integers(1, 2**63, size=n)])
 
 
