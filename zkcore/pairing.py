@@ -22,6 +22,7 @@ from zkcore import errors
 from zkcore._native import FP
 from zkcore._native import field as _cf
 from zkcore._native import pairing as _c
+from zkcore.curve import G1, G2
 from zkcore.field import Fp, Fr, ints_to_limbs, limbs_to_ints
 
 if TYPE_CHECKING:
@@ -43,19 +44,6 @@ G2_GENERATOR: tuple[tuple[int, int], tuple[int, int]] = (
 )
 
 
-def _fp2_mul(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
-    return ((a[0] * b[0] - a[1] * b[1]) % P, (a[0] * b[1] + a[1] * b[0]) % P)
-
-
-def _fp2_inv(a: tuple[int, int]) -> tuple[int, int]:
-    n = pow(a[0] * a[0] + a[1] * a[1], -1, P)
-    return (a[0] * n % P, -a[1] * n % P)
-
-
-# The D-type twist E': y^2 = x^3 + b' with b' = 3 / (9 + u).
-TWIST_B: tuple[int, int] = _fp2_mul((3, 0), _fp2_inv((9, 1)))
-
-
 # ---------------------------------------------------------------- validation
 
 
@@ -74,38 +62,27 @@ def _pair_of(value: Any, what: str) -> tuple[Any, Any]:
 
 
 def validate_g1(point: Any) -> G1Affine:
-    """Check canonical coordinates and y^2 = x^3 + 3; return the point as an int tuple."""
+    """Check canonical coordinates on y^2 = x^3 + 3 (G1 has cofactor 1); return an int tuple."""
     if point is None:
         return None
     xs, ys = _pair_of(point, "G1 point")
     x, y = _canonical(xs, "G1 x"), _canonical(ys, "G1 y")
-    if (y * y - x * x * x - 3) % P:
-        raise errors.NotOnCurveError("G1 point is not on y^2 = x^3 + 3")
+    G1.validate((x, y))  # on the curve, in C
     return (x, y)
 
 
 def validate_g2(point: Any) -> G2Affine:
-    """Check canonical coordinates and y^2 = x^3 + 3/(9+u); return the point as int tuples."""
+    """Check canonical coordinates on the twist and in the order-r subgroup; return int tuples.
+
+    The subgroup check is the endomorphism-based one of zkcore.curve (the twist's cofactor is
+    large, so an on-curve point alone proves nothing)."""
     if point is None:
         return None
     xs, ys = _pair_of(point, "G2 point")
     x = tuple(_canonical(c, "G2 x") for c in _pair_of(xs, "G2 x"))
     y = tuple(_canonical(c, "G2 y") for c in _pair_of(ys, "G2 y"))
-    x3 = _fp2_mul(_fp2_mul(x, x), x)  # type: ignore[arg-type]
-    y2 = _fp2_mul(y, y)  # type: ignore[arg-type]
-    if y2 != ((x3[0] + TWIST_B[0]) % P, (x3[1] + TWIST_B[1]) % P):
-        raise errors.NotOnCurveError("G2 point is not on the twist y^2 = x^3 + 3/(9+u)")
-    _check_g2_subgroup(x, y)  # type: ignore[arg-type]
+    G2.validate((x, y))  # type: ignore[arg-type]  # on the twist and in the subgroup, in C
     return (x, y)  # type: ignore[return-value]
-
-
-def _check_g2_subgroup(x: tuple[int, int], y: tuple[int, int]) -> None:
-    """Hook for G2 subgroup membership (the twist has a large cofactor)."""
-    # TODO(lead): call the curve engineer's fast endomorphism-based G2 subgroup check
-    # (zkcore.curve) here and raise errors.NotInSubgroupError on failure. Until it is plugged
-    # in, G2 inputs are only checked to be on the twist, and a point outside the order-r
-    # subgroup yields a meaningless (but never crashing) pairing value.
-    del x, y
 
 
 # ---------------------------------------------------------------- conversion to C layout
