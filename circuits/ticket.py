@@ -27,9 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from circuits.dsl import API, Circuit, Private, Public
-from circuits.gadgets.bits import range_check
-from circuits.gadgets.comparators import less_eq_than
+from circuits.dsl import API, Circuit, CircuitError, Private, Public, Value, gadget
+from circuits.gadgets.bits import MAX_BITS
 from circuits.gadgets.merkle import compute_root, merkle_root
 from circuits.gadgets.poseidon import hash2, poseidon
 from zkcore import errors
@@ -87,16 +86,39 @@ class TicketCircuit(Circuit):
             computed = poseidon(api, [self.holder_secret, self.ticket_salt, self.scope])
             api.assert_equal(computed, self.nullifier)
         with api.scope("window"):
-            # Each time below 2^64 first, so the comparisons order integers, not field
-            # elements (both less_eq_than calls assume range-checked operands).
+            # Each time below 2^64 first, so the differences below are differences of integers:
+            # with a, b < 2^64 < r / 2, b - a mod r lies in [0, 2^64) exactly when a <= b
+            # (when a > b it is r - (a - b) > r - 2^64 > 2^64). That is circomlib's
+            # LessEqThan(64) with its output asserted 1, as circom --O2 reduces it.
             for t in (self.not_before, self.now, self.not_after):
-                range_check(api, t, TIME_BITS)
-            api.assert_equal(less_eq_than(api, self.not_before, self.now, TIME_BITS), 1)
-            api.assert_equal(less_eq_than(api, self.now, self.not_after, TIME_BITS), 1)
+                fits_in_bits(api, t, TIME_BITS)
+            fits_in_bits(api, self.now - self.not_before, TIME_BITS)  # not_before <= now
+            fits_in_bits(api, self.not_after - self.now, TIME_BITS)  # now <= not_after
         with api.scope("token_binding"):
             # circomlib's dummy square: a public input in no constraint could be swapped
             # without invalidating the proof; this one puts it in the QAP.
             api.mul(self.token_binding, self.token_binding)
+
+
+@gadget
+def fits_in_bits(api: API, x: Value, n: int) -> None:
+    """Constrain 0 <= x < 2^n in n constraints (n <= 253).
+
+    num2bits(x, n) with its linear sum folded away, as circom --O2 folds Num2Bits: bits 1..n-1
+    are hinted and constrained boolean, and bit 0 is the LC x - sum(2^i * bit_i), constrained
+    boolean too. n boolean values summing to x: x is an n-bit integer.
+    """
+    if not 1 <= n <= MAX_BITS:
+        raise CircuitError(f"fits_in_bits: n must be in [1, {MAX_BITS}], got {n}")
+    x = api.lc(x)
+    if x.is_constant():
+        if x.constant_value() >> n:
+            raise CircuitError(f"fits_in_bits: the constant {x.constant_value()} needs > {n} bits")
+        return
+    high = api.hint(lambda v: [(v >> i) & 1 for i in range(1, n)], x, n_out=n - 1) if n > 1 else []
+    for bit in high:
+        api.assert_bool(bit)
+    api.assert_bool(x - api.sum(bit * (1 << i) for i, bit in enumerate(high, start=1)))
 
 
 # ---------------------------------------------------------------- native witness helpers
@@ -231,6 +253,7 @@ __all__ = [
     "MerkleTree",
     "TicketCircuit",
     "TicketWitnessInputs",
+    "fits_in_bits",
     "holder_commitment",
     "merkle_hash2",
     "nullifier",

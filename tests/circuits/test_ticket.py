@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from circuits import ticket as ticket_module
-from circuits.dsl import CompiledCircuit
+from circuits.dsl import API, Circuit, CompiledCircuit, Private
 from circuits.gadgets import poseidon_constraint_count
 from circuits.ticket import (
     MerkleTree,
     TicketCircuit,
     TicketWitnessInputs,
+    fits_in_bits,
     holder_commitment,
     merkle_hash2,
     nullifier,
@@ -140,10 +141,10 @@ def test_depth_20_solves_and_counts() -> None:
         "leaf": p1 + p6,  # 213 + 354
         "membership": 20 * (2 + p2) + 1,  # 4841: bool + swap + Poseidon(2) per level, root ==
         "nullifier": p3 + 1,  # 262
-        "window": 3 * 65 + 2 * (65 + 1),  # 327: three 64-bit range checks, two comparisons
+        "window": 5 * 64,  # 320: three 64-bit range checks, two 64-bit differences
         "token_binding": 1,
     }
-    assert c.n_constraints == 5998
+    assert c.n_constraints == 5991
 
 
 def test_zkcore_info_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,21 +226,24 @@ def test_path_for_another_leaf_is_rejected() -> None:
 
 @pytest.mark.parametrize("now", [TICKET.not_before - 1, TICKET.not_after + 1])
 def test_now_one_second_outside_the_window(now: int) -> None:
-    """The honest hint gives 'false' and the assertion fails; a forged comparison hint (every
-    choice of the low bits tried against its structure) cannot make the top bit 0."""
-    assert rejected(inputs(now=now)) == ["TicketCircuit/window"]
+    """The honest hint fails one booleanity check; forged hints for the two difference checks
+    (every high bit 0, every high bit 1, the low bits of the wrapped difference) fail too: a
+    difference of -1 is r - 1, which no 64 boolean bits sum to."""
+    assert rejected(inputs(now=now)) == ["TicketCircuit/window/fits_in_bits"]
     c = compiled()
-    # The comparator's hinted low bits: the less_than constraints after the range checks.
-    comparator_wires = [
+    # The hinted bits of fits_in_bits: single-wire booleanity constraints, 63 per check; the
+    # last two checks are the differences now - not_before and not_after - now.
+    hinted = [
         a[0][0]
         for (a, _, _), o in zip(c.r1cs.constraints, c.origins, strict=True)
-        if o.scope.endswith("window/less_eq_than/less_than") and len(a) == 1
+        if o.scope.endswith("window/fits_in_bits") and len(a) == 1
     ]
-    assert len(comparator_wires) == 2 * 64
-    for forged_low in (0, 2**64 - 1, 1):
-        overrides = {w: (forged_low >> (i % 64)) & 1 for i, w in enumerate(comparator_wires)}
+    assert len(hinted) == 5 * 63
+    differences = hinted[3 * 63 :]
+    for forged in (0, 2**64 - 1, (R - 1) >> 1, 2**63):
+        overrides = {w: (forged >> (i % 63)) & 1 for i, w in enumerate(differences)}
         scopes = rejected(inputs(now=now), overrides)
-        assert scopes and all(s.startswith("TicketCircuit/window") for s in scopes)
+        assert scopes and all(s == "TicketCircuit/window/fits_in_bits" for s in scopes)
 
 
 def test_field_wrap_around_is_rejected() -> None:
@@ -257,7 +261,7 @@ def test_field_wrap_around_is_rejected() -> None:
         "now": R - 6,
     }
     scopes = rejected(values)
-    assert scopes and all(s.startswith("TicketCircuit/window/range_check") for s in scopes)
+    assert scopes and all(s == "TicketCircuit/window/fits_in_bits" for s in scopes)
     # an honest ticket with an out-of-range `now` (past 2^64, or "negative"): rejected too
     for huge in (2**64, R - 6, 2**200, R - 1):
         scopes = rejected(inputs(now=huge))
@@ -267,7 +271,13 @@ def test_field_wrap_around_is_rejected() -> None:
 def test_wrap_attack_is_real_without_range_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Guard on the test above: with the range checks removed, the same witness is accepted."""
     strong = compiled()  # compiled (and cached) before the patch
-    monkeypatch.setattr(ticket_module, "range_check", lambda api, x, n: None)
+    checked = ticket_module.fits_in_bits
+
+    def differences_only(api: Any, x: Any, n: int) -> None:
+        if len(api.lc(x).terms) > 1:  # keep now - not_before, not_after - now; drop the rest
+            checked(api, x, n)
+
+    monkeypatch.setattr(ticket_module, "fits_in_bits", differences_only)
     weak = TicketCircuit(DEPTH).compile()
     wrap = dataclasses.replace(TICKET, not_before=R - 20, not_after=R - 1)
     t = MerkleTree(DEPTH, [wrap.leaf()])
@@ -339,3 +349,37 @@ def test_token_binding_is_in_a_constraint() -> None:
     assert honest[square] == values["token_binding"] ** 2 % R
     forged = attack(c, values, {square: honest[square] + 1})
     assert_rejected_only_by(c, forged, "token_binding")
+
+
+# ---------------------------------------------------------------- fits_in_bits
+
+
+class Fits8(Circuit):
+    x = Private()
+
+    def define(self, api: API) -> None:
+        fits_in_bits(api, self.x, 8)
+
+
+def test_fits_in_bits_accepts_exactly_the_n_bit_integers() -> None:
+    """n constraints; every x < 2^8 solves; 2^8, r - 1 and r - 2^8 fail for EVERY choice of the
+    7 hinted bits (exhaustive: the constraints, not the solver, reject them)."""
+    c = Fits8().compile()
+    assert c.n_constraints == 8
+    for x in range(256):
+        c.solve({"x": x})
+    hinted = [a[0][0] for a, _, _ in c.r1cs.constraints if len(a) == 1]
+    assert len(hinted) == 7
+    for x in (256, 257, R - 1, R - 256, 2**200):
+        for forged in range(128):
+            w = attack(c, {"x": x}, {wire: (forged >> i) & 1 for i, wire in enumerate(hinted)})
+            assert not c.r1cs.is_satisfied(w)
+
+
+def test_fits_in_bits_rejects_a_non_boolean_hint() -> None:
+    """A 'bit' of 2 that would make the sum right is caught by its booleanity constraint."""
+    c = Fits8().compile()
+    hinted = [a[0][0] for a, _, _ in c.r1cs.constraints if len(a) == 1]
+    # x = 256 = 2 * 2^7: the top hinted bit set to 2, the rest 0, bit 0 = 0
+    w = attack(c, {"x": 256}, {wire: 2 if i == 6 else 0 for i, wire in enumerate(hinted)})
+    assert_rejected_only_by(c, w, "fits_in_bits")
