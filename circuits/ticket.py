@@ -171,7 +171,7 @@ class TicketWitnessInputs:
             self.not_after,
         )
 
-    def inputs(self, path: Sequence[int], bits: Sequence[int]) -> dict[str, object]:
+    def inputs(self, path: Sequence[int], bits: Sequence[int]) -> dict[str, int | list[int]]:
         """The circuit's full input dict for this ticket at the leaf reached by path/bits."""
         _check_times(self.not_before, self.not_after, self.now)
         root = compute_root(self.leaf(), path, bits, merkle_hash2)
@@ -200,7 +200,7 @@ def _check_times(*times: int) -> None:
 
 def ticket_inputs(
     ticket: TicketWitnessInputs, path: Sequence[int], bits: Sequence[int]
-) -> dict[str, object]:
+) -> dict[str, int | list[int]]:
     """The circuit's input dict (the root computed from the ticket's leaf and its path)."""
     return ticket.inputs(path, bits)
 
