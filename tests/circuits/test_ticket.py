@@ -4,8 +4,12 @@ R1CS itself (attacks on the constraints, not on our solver)."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
+import subprocess
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,11 +29,15 @@ from circuits.ticket import (
     ticket_leaf,
 )
 from tests.circuits.helpers import R, assert_rejected_only_by, attack, failing_scopes
+from tests.node_tools import NODE_MODULES, run_tool
 from zkcore import errors
 from zkcore.cli import main
+from zkcore.formats import r1cs as r1cs_format
+from zkcore.formats import wtns as wtns_format
 from zkcore.poseidon import poseidon
 
 DEPTH = 4
+DATA = Path(__file__).resolve().parent / "data"
 PUBLIC = ["root", "event_id", "scope", "nullifier", "now", "tier", "token_binding"]
 
 TICKET = TicketWitnessInputs(
@@ -383,3 +391,51 @@ def test_fits_in_bits_rejects_a_non_boolean_hint() -> None:
     # x = 256 = 2 * 2^7: the top hinted bit set to 2, the rest 0, bit 0 = 0
     w = attack(c, {"x": 256}, {wire: 2 if i == 6 else 0 for i, wire in enumerate(hinted)})
     assert_rejected_only_by(c, w, "fits_in_bits")
+
+
+# ---------------------------------------------------------------- the same statement in circom
+
+
+def test_same_statement_in_circom(tmp_path: Path) -> None:
+    """tests/circuits/data/ticket.circom (circomlib's Poseidon, Num2Bits, LessEqThan) at depth
+    2 under circom2 --O2: 2 constraints fewer than ours (circom substitutes the two linear
+    equalities root === node and nullifier === hash away), the same 242 per Merkle level; and
+    circom's witness calculator accepts our input dict (same hashes, same tree) and rejects a
+    wrong nullifier."""
+    shutil.copytree(NODE_MODULES / "circomlib" / "circuits", tmp_path / "circomlib" / "circuits")
+    shutil.copy(DATA / "ticket.circom", tmp_path)
+    public = ", ".join(PUBLIC)
+    (tmp_path / "main.circom").write_text(
+        'pragma circom 2.0.0;\ninclude "ticket.circom";\n'
+        f"component main {{public [{public}]}} = Ticket(2);\n"
+    )
+    done = run_tool("circom2", "main.circom", "--r1cs", "--wasm", "--O2", "-l", ".", "-o", ".",
+                    cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    theirs = r1cs_format.read(tmp_path / "main.r1cs")
+    ours = TicketCircuit(2).compile()
+    assert theirs.n_constraints == 1633 == ours.n_constraints - 2
+    assert (theirs.n_pub_in, theirs.n_prv_in) == (ours.r1cs.n_pub_in, ours.r1cs.n_prv_in)
+
+    t = MerkleTree(2, [1, TICKET.leaf(), 3])
+    values = ticket_inputs(TICKET, *t.proof(1))
+    witness = ours.solve(values)
+
+    def calculate(vals: dict) -> subprocess.CompletedProcess[str]:
+        as_json = {
+            k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in vals.items()
+        }
+        (tmp_path / "input.json").write_text(json.dumps(as_json))
+        return run_tool("snarkjs", "wtns", "calculate", "main_js/main.wasm", "input.json",
+                        "main.wtns", cwd=tmp_path)  # fmt: skip
+
+    done = calculate(values)
+    assert done.returncode == 0, done.stdout + done.stderr
+    circom_witness = wtns_format.read(tmp_path / "main.wtns")
+    assert theirs.is_satisfied(circom_witness)
+    assert theirs.public_signals(circom_witness) == ours.public_signals(witness)
+    (tmp_path / "main.wtns").unlink()
+    good_nullifier = values["nullifier"]
+    assert isinstance(good_nullifier, int)
+    bad = calculate({**values, "nullifier": (good_nullifier + 1) % R})
+    assert bad.returncode != 0 and "Error in template Ticket" in bad.stderr

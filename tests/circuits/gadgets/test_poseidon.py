@@ -6,6 +6,7 @@ import json
 import random
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -226,5 +227,7 @@ def test_forged_output_wire_is_rejected() -> None:
     compiled = hash_of(2)
     inputs = {"x": [1, 2]}
     honest = compiled.solve(inputs)
-    forged = attack(compiled, inputs, {compiled.wire(compiled.instance.out): honest[1] + 1})
+    forged = attack(
+        compiled, inputs, {compiled.wire(cast(HashOf, compiled.instance).out): honest[1] + 1}
+    )
     assert_rejected_only_by(compiled, forged, "HashOf")
