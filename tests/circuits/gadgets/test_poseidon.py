@@ -13,7 +13,7 @@ import pytest
 from circuits.dsl import API, Circuit, CircuitError, CompiledCircuit, Output, Private, Public
 from circuits.gadgets import hash2, poseidon, poseidon_constraint_count
 from tests.circuits.helpers import R, assert_rejected_only_by, attack
-from tests.node_tools import node_available, run_node_script
+from tests.node_tools import require_node, run_node_script
 from zkcore.poseidon import MAX_ARITY, PARTIAL_ROUNDS
 from zkcore.poseidon import poseidon as native_poseidon
 
@@ -103,8 +103,7 @@ def test_equals_native_poseidon(arity: int) -> None:
 
 def test_equals_circomlibjs_directly() -> None:
     """A few rows straight against circomlibjs (the npm package), not via the native hash."""
-    if not node_available():
-        pytest.skip("node tools not installed (npm ci --prefix tests/interop)")
+    require_node()  # skips locally, fails in CI, without the npm peers
     rng = random.Random(7)
     rows = [[rng.randrange(R) for _ in range(a)] for a in (1, 2, 3, 6, 16)] + [[R - 1, 0]]
     script = """
