@@ -19,7 +19,10 @@ from collections.abc import Sequence
 from functools import cache
 
 from circuits.dsl import API, LC, CircuitError, Value, gadget
+from zkcore.field import Fr
 from zkcore.poseidon import FULL_ROUNDS, MAX_ARITY, PARTIAL_ROUNDS, Schedule, optimised_schedule
+
+R = Fr.modulus
 
 
 @cache
@@ -74,14 +77,35 @@ def poseidon(api: API, inputs: Sequence[Value]) -> LC:
 
     for r in range(half):
         state = full_round(r, sch.pre if r == half - 1 else sch.mds)
+    rounds_p = len(sch.sparse)
+    x = state[0] + sch.partial_c[0]  # the first partial S-box's input
     for k, row in enumerate(sch.sparse):
-        s0 = _sbox(state[0] + sch.partial_c[k])
         rest = state[1:]
-        new0 = api.combine(zip([s0, *rest], row[:t], strict=True))
+        x2 = x * x
+        x4 = x2 * x2
+        if k + 1 < rounds_p and row[0] != 0 and not x.is_constant():
+            # Keep the next S-box input as a wire and let this S-box's output be the LC that
+            # the next input determines: (x_next - c - sum_{j>0} row_j s_j) / row_0. The
+            # constraint x4 * x = that LC pins x_next (row_0 != 0), and x, x_next appear
+            # once per constraint instead of as growing LCs in three places (circom --O2
+            # substitutes the same way): same count, about half the R1CS terms.
+            c_next = sch.partial_c[k + 1]
+            linear = api.combine(zip(rest, row[1:t], strict=True))
+            (x_next,) = api.hint(
+                lambda a, b, lin, a0=row[0], c=c_next: (a0 * a * b + lin + c) % R, x4, x, linear
+            )
+            s0 = (x_next - c_next - linear).scale(Fr.inv(row[0]))
+            api.assert_product(x4, x, s0)
+            new0 = x_next - c_next
+        else:
+            s0 = x4 * x
+            new0 = api.combine(zip([s0, *rest], row[:t], strict=True))
         # s_j += w_j * s0: the sparse matrix's first column, identity elsewhere
         state = [new0] + [
             api.combine(((s, 1), (s0, w))) for s, w in zip(rest, row[t:], strict=True)
         ]
+        if k + 1 < rounds_p:
+            x = state[0] + sch.partial_c[k + 1]
     for r in range(half, rounds_f):
         if r == rounds_f - 1:
             # Only state[0] of the last matrix product is the hash: skip the other rows.
