@@ -11,6 +11,11 @@ constants and matrices are free linear combinations. Full rounds apply the S-box
 elements, partial rounds to s_0 only: 3 * (8t + R_P) constraints, minus 3 because the first
 S-box acts on the constant 0 + c (folded at compile time, as circom --O2 folds it). That is
 exactly circomlib's count under circom2 --O2.
+
+Wire layout: each S-box makes wires x^2 and x^4; in full rounds and the last partial round the
+third constraint makes x^5 a wire, while in the other partial rounds the NEXT S-box's input is
+the (hinted) wire and x^5 the linear combination it determines (see the loop), which keeps the
+partial rounds' long combinations out of A and B: about half the R1CS terms, as circom --O2.
 """
 
 from __future__ import annotations
