@@ -3,7 +3,7 @@
 Each gadget is a function `name(api, ...)` that returns LCs. Names in error messages come from
 the `@gadget` decorator. Module map: `bits` (num2bits, bits2num, range_check), `comparators`
 (is_zero, is_equal, less_than, ...), `mux` (mux1, multiplexer), `merkle` (merkle_root over any
-2-to-1 hash gadget).
+2-to-1 hash gadget), `poseidon` (circomlib's Poseidon, hash2 for Merkle trees).
 """
 
 from circuits.gadgets.bits import bits2num, num2bits, range_check
@@ -21,6 +21,8 @@ from circuits.gadgets.comparators import (
 )
 from circuits.gadgets.merkle import Hash2, compute_root, merkle_root
 from circuits.gadgets.mux import multiplexer, mux1
+from circuits.gadgets.poseidon import constraint_count as poseidon_constraint_count
+from circuits.gadgets.poseidon import hash2, poseidon
 
 __all__ = [
     "Hash2",
@@ -30,6 +32,7 @@ __all__ = [
     "greater_eq_than_checked",
     "greater_than",
     "greater_than_checked",
+    "hash2",
     "is_equal",
     "is_zero",
     "less_eq_than",
@@ -40,5 +43,7 @@ __all__ = [
     "multiplexer",
     "mux1",
     "num2bits",
+    "poseidon",
+    "poseidon_constraint_count",
     "range_check",
 ]
