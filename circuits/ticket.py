@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from circuits.dsl import API, Circuit, CircuitError, Private, Public, Value, gadget
-from circuits.gadgets.bits import MAX_BITS
+from circuits.dsl import API, Circuit, Private, Public
+from circuits.gadgets.bits import fits_in_bits
 from circuits.gadgets.merkle import compute_root, merkle_root
 from circuits.gadgets.poseidon import hash2, poseidon
 from zkcore import errors
@@ -98,27 +98,6 @@ class TicketCircuit(Circuit):
             # circomlib's dummy square: a public input in no constraint could be swapped
             # without invalidating the proof; this one puts it in the QAP.
             api.mul(self.token_binding, self.token_binding)
-
-
-@gadget
-def fits_in_bits(api: API, x: Value, n: int) -> None:
-    """Constrain 0 <= x < 2^n in n constraints (n <= 253).
-
-    num2bits(x, n) with its linear sum folded away, as circom --O2 folds Num2Bits: bits 1..n-1
-    are hinted and constrained boolean, and bit 0 is the LC x - sum(2^i * bit_i), constrained
-    boolean too. n boolean values summing to x: x is an n-bit integer.
-    """
-    if not 1 <= n <= MAX_BITS:
-        raise CircuitError(f"fits_in_bits: n must be in [1, {MAX_BITS}], got {n}")
-    x = api.lc(x)
-    if x.is_constant():
-        if x.constant_value() >> n:
-            raise CircuitError(f"fits_in_bits: the constant {x.constant_value()} needs > {n} bits")
-        return
-    high = api.hint(lambda v: [(v >> i) & 1 for i in range(1, n)], x, n_out=n - 1) if n > 1 else []
-    for bit in high:
-        api.assert_bool(bit)
-    api.assert_bool(x - api.sum(bit * (1 << i) for i, bit in enumerate(high, start=1)))
 
 
 # ---------------------------------------------------------------- native witness helpers

@@ -37,10 +37,14 @@ G2Affine = tuple[tuple[int, int], tuple[int, int]] | None
 
 G1_GENERATOR: tuple[int, int] = (1, 2)
 G2_GENERATOR: tuple[tuple[int, int], tuple[int, int]] = (
-    (10857046999023057135944570762232829481370756359578518086990519993285655852781,
-     11559732032986387107991004021392285783925812861821192530917403151452391805634),
-    (8495653923123431417604973247489272438418190587263600148770280649306958101930,
-     4082367875863433681332203403145435568316851327593401208105741076214120093531),
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
 )
 
 
@@ -158,8 +162,9 @@ class Fp12:
     def w_coefficients(self) -> list[tuple[int, int]]:
         """The Fp2 coefficients (re, im) of w^0 .. w^5."""
         c = self.coeffs
-        return [(c[6 * (i % 2) + 2 * (i // 2)], c[6 * (i % 2) + 2 * (i // 2) + 1])
-                for i in range(6)]
+        return [
+            (c[6 * (i % 2) + 2 * (i // 2)], c[6 * (i % 2) + 2 * (i // 2) + 1]) for i in range(6)
+        ]
 
     def to_py_ecc_coeffs(self) -> list[int]:
         """Coefficients in py_ecc's FQ12 basis 1, W, ..., W^11 (W^12 = 18 W^6 - 82).
@@ -240,8 +245,9 @@ def pairing_check(
     g1s = _g1_words([validate_g1(p) for p, _ in split])
     if any(isinstance(q, PreparedG2) for _, q in split):
         # one prepared buffer per pair: fixed points come prepared, the rest are prepared now
-        prepared = np.stack([q.lines if isinstance(q, PreparedG2) else prepare_g2(q).lines
-                             for _, q in split])
+        prepared = np.stack(
+            [q.lines if isinstance(q, PreparedG2) else prepare_g2(q).lines for _, q in split]
+        )
         return _c.pairing_check_prepared(g1s, prepared, threads)
     return _c.pairing_check(g1s, _g2_words([validate_g2(q) for _, q in split]), threads)
 
@@ -254,8 +260,10 @@ def _split_pairs(pairs: Any) -> list[tuple[Any, Any]]:
 
 def _validated_pairs(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> tuple[np.ndarray, np.ndarray]:
     split = _split_pairs(pairs)
-    return (_g1_words([validate_g1(p) for p, _ in split]),
-            _g2_words([validate_g2(q) for _, q in split]))
+    return (
+        _g1_words([validate_g1(p) for p, _ in split]),
+        _g2_words([validate_g2(q) for _, q in split]),
+    )
 
 
 # ---------------------------------------------------------------- py_ecc interop

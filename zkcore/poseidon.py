@@ -153,8 +153,13 @@ def _native_params(t: int) -> _c.NativeParams:
     # the IFMA path's form: x * 2^260 mod r in five 52-bit limbs
     mask = (1 << 52) - 1
     limbs52 = [((x << 260) % R >> (52 * k)) & mask for x in flat for k in range(5)]
-    return _c.load_params(t, FULL_ROUNDS, PARTIAL_ROUNDS[t - 2], Fr.array(flat).mont,
-                          np.array(limbs52, dtype=np.uint64))
+    return _c.load_params(
+        t,
+        FULL_ROUNDS,
+        PARTIAL_ROUNDS[t - 2],
+        Fr.array(flat).mont,
+        np.array(limbs52, dtype=np.uint64),
+    )
 
 
 def poseidon(values: Sequence[int]) -> int:
@@ -205,8 +210,10 @@ def poseidon_many(inputs: object, threads: int = 0) -> FieldArray:
         raise errors.ArgumentError("pass a list of FieldArrays (one per input position)")
     if isinstance(inputs, (list, tuple)) and not inputs:
         return Fr.zeros(0)
-    if isinstance(inputs, (list, tuple)) and inputs and all(
-        isinstance(c, FieldArray) for c in inputs
+    if (
+        isinstance(inputs, (list, tuple))
+        and inputs
+        and all(isinstance(c, FieldArray) for c in inputs)
     ):
         columns: Sequence[FieldArray] = inputs
         _check_arity(len(columns))

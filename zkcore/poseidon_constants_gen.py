@@ -41,9 +41,7 @@ class GrainLFSR:
     """The reference's 80-bit Grain LFSR in self-shrinking mode."""
 
     def __init__(self, field: int, sbox: int, n: int, t: int, r_f: int, r_p: int) -> None:
-        seed = (
-            f"{field:02b}{sbox:04b}{n:012b}{t:012b}{r_f:010b}{r_p:010b}" + "1" * 30
-        )
+        seed = f"{field:02b}{sbox:04b}{n:012b}{t:012b}{r_f:010b}{r_p:010b}" + "1" * 30
         assert len(seed) == 80
         # bit k of the int is the reference's bit_sequence[k] (index 0 is the oldest bit)
         self._state = sum(int(b) << k for k, b in enumerate(seed))
@@ -289,8 +287,10 @@ def algorithm_1(m: Matrix) -> bool:
             rows = [powers[k + 1][0][1:] for k in range(i - 1)]
             s_basis = [[0] + v for v in kernel(rows, t - 1)]
         for lam in roots_in_field(charpoly(mi)):
-            shifted = [[(x - (lam if a == b else 0)) % R for b, x in enumerate(row)]
-                       for a, row in enumerate(mi)]
+            shifted = [
+                [(x - (lam if a == b else 0)) % R for b, x in enumerate(row)]
+                for a, row in enumerate(mi)
+            ]
             eigen = kernel(shifted, t)
             if len(eigen) + len(s_basis) - rank(eigen + s_basis) >= 1:
                 return False
@@ -367,8 +367,10 @@ def _iter_module(widths: range) -> Iterator[str]:
     yield "MDS: dict[int, tuple[tuple[int, ...], ...]] = {}"
     for t in widths:
         constants, m, rejected = generate(t)
-        print(f"t={t}: {len(constants)} constants, {rejected} MDS candidates rejected",
-              file=sys.stderr)
+        print(
+            f"t={t}: {len(constants)} constants, {rejected} MDS candidates rejected",
+            file=sys.stderr,
+        )
         yield ""
         yield f"ROUND_CONSTANTS[{t}] = ("
         for c in constants:

@@ -1,12 +1,13 @@
 """Gadgets: reusable constraint builders, one family per module, circomlib's semantics.
 
 Each gadget is a function `name(api, ...)` that returns LCs. Names in error messages come from
-the `@gadget` decorator. Module map: `bits` (num2bits, bits2num, range_check), `comparators`
-(is_zero, is_equal, less_than, ...), `mux` (mux1, multiplexer), `merkle` (merkle_root over any
-2-to-1 hash gadget), `poseidon` (circomlib's Poseidon, hash2 for Merkle trees).
+the `@gadget` decorator. Module map: `bits` (num2bits, bits2num, range_check, fits_in_bits),
+`comparators` (is_zero, is_equal, less_than, ...), `mux` (mux1, multiplexer), `merkle`
+(merkle_root over any 2-to-1 hash gadget), `poseidon` (circomlib's Poseidon, hash2 for Merkle
+trees).
 """
 
-from circuits.gadgets.bits import bits2num, num2bits, range_check
+from circuits.gadgets.bits import bits2num, fits_in_bits, num2bits, range_check
 from circuits.gadgets.comparators import (
     greater_eq_than,
     greater_eq_than_checked,
@@ -45,5 +46,6 @@ __all__ = [
     "num2bits",
     "poseidon",
     "poseidon_constraint_count",
+    "fits_in_bits",
     "range_check",
 ]

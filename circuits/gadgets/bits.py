@@ -54,3 +54,23 @@ def bits2num(api: API, bits: Sequence[Value]) -> LC:
 def range_check(api: API, x: Value, n: int) -> None:
     """Constrain 0 <= x < 2^n (n + 1 constraints, through num2bits)."""
     num2bits(api, x, n)
+
+
+@gadget
+def fits_in_bits(api: API, x: Value, n: int) -> None:
+    """Constrain 0 <= x < 2^n in n constraints (n <= 253).
+
+    num2bits(x, n) with its linear sum folded away, as circom --O2 folds Num2Bits: bits 1..n-1
+    are hinted and constrained boolean, and bit 0 is the LC x - sum(2^i * bit_i), constrained
+    boolean too. n boolean values summing to x: x is an n-bit integer.
+    """
+    _check_n(n, MAX_BITS, "fits_in_bits")
+    x = api.lc(x)
+    if x.is_constant():
+        if x.constant_value() >> n:
+            raise CircuitError(f"fits_in_bits: the constant {x.constant_value()} needs > {n} bits")
+        return
+    high = api.hint(lambda v: [(v >> i) & 1 for i in range(1, n)], x, n_out=n - 1) if n > 1 else []
+    for bit in high:
+        api.assert_bool(bit)
+    api.assert_bool(x - api.sum(bit * (1 << i) for i, bit in enumerate(high, start=1)))

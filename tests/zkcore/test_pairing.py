@@ -101,7 +101,7 @@ def test_generators_match_py_ecc() -> None:
 def test_w_is_py_ecc_w_and_w6_is_xi() -> None:
     w = pr.Fp12((0,) * 6 + (1, 0) + (0,) * 4)  # c1.a0 = 1
     assert w.to_py_ecc() == FQ12([0, 1] + [0] * 10)
-    assert (w ** 6).w_coefficients() == [XI] + [(0, 0)] * 5
+    assert (w**6).w_coefficients() == [XI] + [(0, 0)] * 5
     u = pr.Fp12((0, 1) + (0,) * 10)  # u = W^6 - 9 in py_ecc's basis
     assert u.to_py_ecc() == FQ12([P - 9] + [0] * 5 + [1] + [0] * 5)
 
@@ -225,7 +225,7 @@ def test_bilinearity(rnd: random.Random) -> None:
 def test_non_degenerate_and_order_r() -> None:
     e = e_gen()
     assert not e.is_one()
-    assert (e ** R).is_one()
+    assert (e**R).is_one()
     assert not (e ** (R - 1)).is_one()
 
 
@@ -264,8 +264,12 @@ def groth16_shaped() -> list[tuple[object, object]]:
     rnd = random.Random(7)
     a, b, al, be, lc, ga, de = (rnd.randrange(1, R) for _ in range(7))
     c = (a * b - al * be - lc * ga) * pow(de, -1, R) % R
-    return [(g1_mul(-a), g2_mul(b)), (g1_mul(al), g2_mul(be)), (g1_mul(lc), g2_mul(ga)),
-            (g1_mul(c), g2_mul(de))]
+    return [
+        (g1_mul(-a), g2_mul(b)),
+        (g1_mul(al), g2_mul(be)),
+        (g1_mul(lc), g2_mul(ga)),
+        (g1_mul(c), g2_mul(de)),
+    ]
 
 
 def test_groth16_shaped_check_true() -> None:

@@ -49,8 +49,13 @@ const { buildPoseidon, buildPoseidonReference } = require('circomlibjs');
 def _cases(arity: int, rng: random.Random) -> list[list[int]]:
     """Edge rows (0, 1, r-1, all equal, mixed) and random rows for one arity."""
     same = rng.randrange(R)
-    rows = [[0] * arity, [1] * arity, [R - 1] * arity, [same] * arity,
-            [(0, 1, R - 1)[i % 3] for i in range(arity)]]
+    rows = [
+        [0] * arity,
+        [1] * arity,
+        [R - 1] * arity,
+        [same] * arity,
+        [(0, 1, R - 1)[i % 3] for i in range(arity)],
+    ]
     rows += [[rng.randrange(R) for _ in range(arity)] for _ in range(3)]
     return rows
 
@@ -278,10 +283,13 @@ def test_recorded_constraint_counts_follow_the_round_structure() -> None:
 def test_recorded_constraint_count_matches_circom2(tmp_path: Path) -> None:
     """Recompile Poseidon(2) with circom2 --O2 and compare with the recorded count."""
     main = tmp_path / "main.circom"
-    main.write_text('pragma circom 2.0.0;\ninclude "circomlib/circuits/poseidon.circom";\n'
-                    "component main = Poseidon(2);\n")
-    proc = run_tool("circom2", str(main), "--r1cs", "--O2", "-l", str(NODE_MODULES),
-                    "-o", str(tmp_path))
+    main.write_text(
+        'pragma circom 2.0.0;\ninclude "circomlib/circuits/poseidon.circom";\n'
+        "component main = Poseidon(2);\n"
+    )
+    proc = run_tool(
+        "circom2", str(main), "--r1cs", "--O2", "-l", str(NODE_MODULES), "-o", str(tmp_path)
+    )
     assert proc.returncode == 0, proc.stderr
     recorded = json.loads(CONSTRAINTS_JSON.read_text())["arities"]["2"]["O2"]
     assert f"non-linear constraints: {recorded['non_linear']}" in proc.stdout

@@ -54,8 +54,10 @@ def pairing_check(g1s: np.ndarray, g2s: np.ndarray, threads: int = 1) -> bool:
     """True if prod e(g1s[i], g2s[i]) == 1 (Miller loops on `threads`, one final exp)."""
     n = _pairs(g1s, g2s, G2_WORDS)
     res = ffi.new("int *")
-    check(lib.bn254_pairing_check_threads(u64_ptr(g1s), u64_ptr(g2s), n, _threads(threads), res),
-          "pairing check")
+    check(
+        lib.bn254_pairing_check_threads(u64_ptr(g1s), u64_ptr(g2s), n, _threads(threads), res),
+        "pairing check",
+    )
     return bool(res[0])
 
 
@@ -88,9 +90,12 @@ def pairing_check_prepared(g1s: np.ndarray, prepared: np.ndarray, threads: int =
     """pairing_check with the G2 side given as prepared points."""
     n = _pairs(g1s, prepared, PREPARED_WORDS)
     res = ffi.new("int *")
-    check(lib.bn254_pairing_check_prepared_threads(u64_ptr(g1s), u64_ptr(prepared), n,
-                                                   _threads(threads), res),
-          "pairing check")
+    check(
+        lib.bn254_pairing_check_prepared_threads(
+            u64_ptr(g1s), u64_ptr(prepared), n, _threads(threads), res
+        ),
+        "pairing check",
+    )
     return bool(res[0])
 
 
@@ -98,8 +103,10 @@ def miller_loop_prepared(g1s: np.ndarray, prepared: np.ndarray) -> np.ndarray:
     """miller_loop with the G2 side given as prepared points."""
     n = _pairs(g1s, prepared, PREPARED_WORDS)
     out = np.empty(FP12_WORDS, dtype=np.uint64)
-    check(lib.bn254_miller_loop_prepared(u64_ptr(out), u64_ptr(g1s), u64_ptr(prepared), n),
-          "miller loop")
+    check(
+        lib.bn254_miller_loop_prepared(u64_ptr(out), u64_ptr(g1s), u64_ptr(prepared), n),
+        "miller loop",
+    )
     return out
 
 
@@ -145,8 +152,10 @@ def fp12_mul_by_line(a: np.ndarray, l0: np.ndarray, l1: np.ndarray, l3: np.ndarr
     a = _words(a, FP12_WORDS, "Fp12 value")
     ls = [_words(x, 8, "Fp2 value") for x in (l0, l1, l3)]
     out = np.empty(FP12_WORDS, dtype=np.uint64)
-    check(lib.bn254_fp12_mul_by_line(u64_ptr(out), u64_ptr(a), *(u64_ptr(x) for x in ls)),
-          "mul by line")
+    check(
+        lib.bn254_fp12_mul_by_line(u64_ptr(out), u64_ptr(a), *(u64_ptr(x) for x in ls)),
+        "mul by line",
+    )
     return out
 
 

@@ -31,8 +31,9 @@ def params_len(t: int, rounds_f: int, rounds_p: int) -> int:
     return int(out[0])
 
 
-def load_params(t: int, rounds_f: int, rounds_p: int, mont: np.ndarray,
-                limbs52: np.ndarray) -> NativeParams:
+def load_params(
+    t: int, rounds_f: int, rounds_p: int, mont: np.ndarray, limbs52: np.ndarray
+) -> NativeParams:
     """Wrap width t's constants in poseidon.c's layout: (k, 4) Montgomery limbs, and the same
     k elements as (k, 5) 52-bit limbs for the AVX-512 IFMA path."""
     flat = np.ascontiguousarray(mont, dtype=np.uint64).reshape(-1)
@@ -49,9 +50,15 @@ def hash_bytes(params: NativeParams, data: bytes) -> bytes:
         raise errors.ArgumentError(f"expected {32 * arity} bytes, got {len(data)}")
     out = ffi.new("uint8_t[32]")
     check(
-        lib.bn254_poseidon_hash_bytes(out, ffi.from_buffer("uint8_t[]", data), arity,
-                                      params.rounds_f, params.rounds_p, params.ptr,
-                                      len(params.limbs)),
+        lib.bn254_poseidon_hash_bytes(
+            out,
+            ffi.from_buffer("uint8_t[]", data),
+            arity,
+            params.rounds_f,
+            params.rounds_p,
+            params.ptr,
+            len(params.limbs),
+        ),
         "poseidon",
     )
     return ffi.buffer(out)[:]
@@ -71,9 +78,18 @@ def many(params: NativeParams, rows: np.ndarray, threads: int = 0, simd: bool = 
     if n == 0:
         return out
     check(
-        lib.bn254_poseidon_many(u64_ptr(out), u64_ptr(rows), n, params.t, params.rounds_f,
-                                params.rounds_p, params.ptr, len(params.limbs),
-                                params.ptr52 if simd else ffi.NULL, int(threads)),
+        lib.bn254_poseidon_many(
+            u64_ptr(out),
+            u64_ptr(rows),
+            n,
+            params.t,
+            params.rounds_f,
+            params.rounds_p,
+            params.ptr,
+            len(params.limbs),
+            params.ptr52 if simd else ffi.NULL,
+            int(threads),
+        ),
         "poseidon_many",
     )
     return out

@@ -15,8 +15,10 @@ def _points(n: int) -> tuple[list[Any], list[Any]]:
     from py_ecc import optimized_bn128 as ob
 
     rnd = random.Random(2026)
-    return ([ob.multiply(ob.G1, rnd.randrange(1, pr.R)) for _ in range(n)],
-            [ob.multiply(ob.G2, rnd.randrange(1, pr.R)) for _ in range(n)])
+    return (
+        [ob.multiply(ob.G1, rnd.randrange(1, pr.R)) for _ in range(n)],
+        [ob.multiply(ob.G2, rnd.randrange(1, pr.R)) for _ in range(n)],
+    )
 
 
 def _affine(g1s: list[Any], g2s: list[Any]) -> list[tuple[pr.G1Affine, pr.G2Affine]]:
@@ -33,12 +35,22 @@ def pairing(opts: BenchOptions) -> BenchResult:
     native = median_ms(lambda: _c.pairing(g1w, g2w), max(opts.repeat, 21))
     api = median_ms(lambda: pr.pairing(*pairs[0]), max(opts.repeat, 21))
     baseline = median_ms(lambda: ob.pairing(g2s[0], g1s[0]), 1, warmup=0)
-    return BenchResult("pairing", 1, native, native * 1e6, "py_ecc.optimized_bn128", baseline,
-                       {"python_api_ms": round(api, 4)})
+    return BenchResult(
+        "pairing",
+        1,
+        native,
+        native * 1e6,
+        "py_ecc.optimized_bn128",
+        baseline,
+        {"python_api_ms": round(api, 4)},
+    )
 
 
-@benchmark("pairing_check_4", "4-pair pairing check, one shared final exp, 1 thread "
-           "(--json: prepared G2, --threads; baseline py_ecc)")
+@benchmark(
+    "pairing_check_4",
+    "4-pair pairing check, one shared final exp, 1 thread "
+    "(--json: prepared G2, --threads; baseline py_ecc)",
+)
 def pairing_check_4(opts: BenchOptions) -> BenchResult:
     from py_ecc import optimized_bn128 as ob
 
@@ -48,11 +60,11 @@ def pairing_check_4(opts: BenchOptions) -> BenchResult:
     g2w = pr._g2_words([q for _, q in pairs])
     prepared = _c.g2_prepare(g2w)
     native = median_ms(lambda: _c.pairing_check(g1w, g2w), max(opts.repeat, 21))
-    native_prep = median_ms(lambda: _c.pairing_check_prepared(g1w, prepared),
-                            max(opts.repeat, 21))
+    native_prep = median_ms(lambda: _c.pairing_check_prepared(g1w, prepared), max(opts.repeat, 21))
     both = median_ms(lambda: _c.pairing_check(g1w, g2w, opts.threads), max(opts.repeat, 21))
-    both_prep = median_ms(lambda: _c.pairing_check_prepared(g1w, prepared, opts.threads),
-                          max(opts.repeat, 21))
+    both_prep = median_ms(
+        lambda: _c.pairing_check_prepared(g1w, prepared, opts.threads), max(opts.repeat, 21)
+    )
     api = median_ms(lambda: pr.pairing_check(pairs), max(opts.repeat, 21))
 
     def py_ecc_check() -> bool:
@@ -63,9 +75,18 @@ def pairing_check_4(opts: BenchOptions) -> BenchResult:
         return ob.final_exponentiate(f) == ob.FQ12.one()
 
     baseline = median_ms(py_ecc_check, 1, warmup=0)
-    return BenchResult("pairing_check_4", 4, native, native * 1e6 / 4, "py_ecc.optimized_bn128",
-                       baseline, {"prepared_g2_ms": round(native_prep, 4),
-                                  "python_api_ms": round(api, 4),
-                                  "threads": opts.threads,
-                                  "threaded_ms": round(both, 4),
-                                  "threaded_prepared_g2_ms": round(both_prep, 4)})
+    return BenchResult(
+        "pairing_check_4",
+        4,
+        native,
+        native * 1e6 / 4,
+        "py_ecc.optimized_bn128",
+        baseline,
+        {
+            "prepared_g2_ms": round(native_prep, 4),
+            "python_api_ms": round(api, 4),
+            "threads": opts.threads,
+            "threaded_ms": round(both, 4),
+            "threaded_prepared_g2_ms": round(both_prep, 4),
+        },
+    )

@@ -12,8 +12,11 @@ from zkcore.field import Fr
 from zkcore.poseidon import _native_params, poseidon, poseidon_many, poseidon_reference
 
 
-@benchmark("poseidon", "native Poseidon(2) vs the pure-Python permutation, per hash (--count, "
-                       "default 4096); details: scalar calls, poseidon_many of 2^16 pairs")
+@benchmark(
+    "poseidon",
+    "native Poseidon(2) vs the pure-Python permutation, per hash (--count, "
+    "default 4096); details: scalar calls, poseidon_many of 2^16 pairs",
+)
 def poseidon_bench(opts: BenchOptions) -> BenchResult:
     count = opts.count or 4096
     rng = np.random.default_rng(2026)
@@ -37,8 +40,9 @@ def poseidon_bench(opts: BenchOptions) -> BenchResult:
     # Throughput of the vector form on a Merkle-level-sized batch with the requested threads.
     n_many = 1 << (opts.log_n or 16)
     big_l, big_r = Fr.random(n_many, rng), Fr.random(n_many, rng)
-    many_ms = median_ms(lambda: poseidon_many([big_l, big_r], threads=opts.threads),
-                        min(opts.repeat, 3))
+    many_ms = median_ms(
+        lambda: poseidon_many([big_l, big_r], threads=opts.threads), min(opts.repeat, 3)
+    )
     ref_ns = baseline * 1e6 / count
     details = {
         "portable_c_per_hash_ns": round(portable * 1e6 / count, 1),
@@ -51,5 +55,12 @@ def poseidon_bench(opts: BenchOptions) -> BenchResult:
         "many_ms": round(many_ms, 2),
         "many_hashes_per_s": round(n_many / (many_ms / 1e3)),
     }
-    return BenchResult("poseidon", count, native, native * 1e6 / count,
-                       "python poseidon_reference", baseline, details)
+    return BenchResult(
+        "poseidon",
+        count,
+        native,
+        native * 1e6 / count,
+        "python poseidon_reference",
+        baseline,
+        details,
+    )
