@@ -6,9 +6,7 @@
 # DATABASE_URL=postgresql://... to use PostgreSQL instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+# shellcheck source=scripts/_venv.sh
+source scripts/_venv.sh
+ensure_venv ""
 exec .venv/bin/ticketking serve "$@"

@@ -7,11 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# shellcheck source=scripts/_venv.sh
+source scripts/_venv.sh
+ensure_venv "[test]"
 
 # The real peers of the interop tests (snarkjs, circom2, circomlibjs), pinned by the lock file.
 if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules ]; then
