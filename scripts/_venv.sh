@@ -10,7 +10,7 @@ ensure_venv() {
     local digest
     digest="$(cat pyproject.toml setup.py native/* 2>/dev/null | sha256sum | cut -d' ' -f1)"
     # an install with the test extras also serves a plain one
-    if [ -z "$extras" ] && [ "$(cat .venv/.ticketking-install[test] 2>/dev/null)" = "$digest" ]; then
+    if [ -z "$extras" ] && [ "$(cat ".venv/.ticketking-install[test]" 2>/dev/null)" = "$digest" ]; then
         return
     fi
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
