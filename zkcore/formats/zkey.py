@@ -92,9 +92,7 @@ def _point_array(data: bytes, offset: int, group: Group, count: int, what: str) 
         raise type(exc)(f"zkey: {what}: {exc}") from None
 
 
-def _coefficients(
-    data: bytes, section: Section, n_vars: int, domain_size: int
-) -> QAPCoefficients:
+def _coefficients(data: bytes, section: Section, n_vars: int, domain_size: int) -> QAPCoefficients:
     if section.size < 4:
         raise errors.EncodingError("zkey: coefficients section is too short for its count")
     (count,) = struct.unpack_from("<I", data, section.offset)
