@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 from pathlib import Path
 
 import pytest
 
 from tests.node_tools import run_tool
+from zkcore import errors
 from zkcore.field import FieldArray, Fr
 from zkcore.formats import r1cs as r1cs_format
 from zkcore.formats import zkey
@@ -160,3 +162,23 @@ def test_snarkjs_accepts_our_zkey(work: Path, name: str) -> None:
         cwd=work,
     )
     assert "Invalid proof" in ANSI.sub("", done.stdout + done.stderr)
+
+
+def test_tampered_snarkjs_zkey_is_rejected(work: Path) -> None:
+    """The twin of the reads above: a real key with one B2 coordinate changed, or cut short."""
+    raw = (work / "contributed.zkey").read_bytes()
+    parsed = zkey.read_zkey_file(raw)
+    with pytest.raises(errors.EncodingError):
+        zkey.loads(raw[:-1])
+    # find B2 by walking the container, then flip a bit of signal 3's (b's) x coordinate
+    pos, kind = 12, 0
+    while kind != zkey.POINTS_B2:
+        kind, size = struct.unpack_from("<IQ", raw, pos)
+        pos += 12 + (size if kind != zkey.POINTS_B2 else 0)
+    bumped = bytearray(raw)
+    bumped[pos + 128] ^= 1
+    with pytest.raises(
+        (errors.NotOnCurveError, errors.NotInSubgroupError, errors.NonCanonicalError)
+    ):
+        zkey.loads(bytes(bumped))
+    assert parsed.pk.n_vars == 6
