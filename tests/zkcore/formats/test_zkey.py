@@ -301,3 +301,18 @@ def test_writer_rejects_inconsistent_keys(pk: ProvingKey) -> None:
     with pytest.raises(errors.ArgumentError, match="lengths"):
         zkey.dumps(replace(pk, coeffs=replace(pk.coeffs, value=value)))
     assert Fp.modulus == P
+
+
+def test_random_corruptions_give_typed_errors(data: bytes, rng: np.random.Generator) -> None:
+    """Flipped bytes anywhere: a typed zkcore error or a still-valid key, never a crash."""
+    accepted = 0
+    for _ in range(400):
+        buf = bytearray(data)
+        for pos in rng.integers(0, len(buf), size=int(rng.integers(1, 4))):
+            buf[int(pos)] ^= int(rng.integers(1, 256))
+        try:
+            zkey.loads(bytes(buf))
+            accepted += 1  # e.g. a changed coefficient value or circuit hash byte
+        except errors.ZKCoreError:
+            pass
+    assert accepted < 400
