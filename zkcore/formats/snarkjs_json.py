@@ -36,7 +36,9 @@ def _object(obj: Any, what: str) -> dict[str, Any]:
 
 def _header(obj: dict[str, Any], what: str) -> None:
     if obj.get("protocol") != PROTOCOL:
-        raise errors.EncodingError(f"{what}: protocol must be {PROTOCOL!r}, got {obj.get('protocol')!r}")
+        raise errors.EncodingError(
+            f"{what}: protocol must be {PROTOCOL!r}, got {obj.get('protocol')!r}"
+        )
     curve = obj.get("curve")
     if curve not in (CURVE, "bn254"):
         raise errors.EncodingError(f"{what}: curve must be {CURVE!r}, got {curve!r}")
@@ -57,6 +59,21 @@ def _load(path: PathLike) -> Any:
 
 def _dump(path: PathLike, obj: Any) -> None:
     Path(path).write_text(json.dumps(obj, indent=1) + "\n")
+
+
+def _list(value: Any, length: int, what: str) -> list[Any]:
+    if not isinstance(value, list) or len(value) != length:
+        raise errors.EncodingError(f"{what}: expected a list of {length}")
+    return value
+
+
+def _decimal_below(value: Any, bound: int, what: str) -> int:
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
+        raise errors.EncodingError(f"{what}: expected a canonical decimal string, got {value!r}")
+    number = int(value)
+    if number >= bound:
+        raise errors.NonCanonicalError(f"{what}: {number} is out of range")
+    return number
 
 
 def fp12_to_json(value: pairing.Fp12) -> list[list[list[str]]]:
@@ -84,8 +101,8 @@ def vk_to_json(vk: VerifyingKey) -> dict[str, Any]:
 
 
 def vk_from_json(obj: Any) -> VerifyingKey:
-    """Parse and validate a verification_key.json object (vk_alphabeta_12, if present, must
-    equal e(alpha, beta))."""
+    """Parse and validate a verification_key.json object (every point on its curve and in
+    the subgroup; vk_alphabeta_12, if present, well-formed)."""
     what = "verification key"
     obj = _object(obj, what)
     _header(obj, what)
@@ -103,9 +120,13 @@ def vk_from_json(obj: Any) -> VerifyingKey:
         ic=[encoding.g1_from_json(p) for p in ic_json],
     )
     if "vk_alphabeta_12" in obj:
-        expected = fp12_to_json(pairing.pairing(vk.alpha_g1, vk.beta_g2))
-        if obj["vk_alphabeta_12"] != expected:
-            raise errors.EncodingError(f"{what}: vk_alphabeta_12 is not e(alpha, beta)")
+        # shape and canonical coordinates only: ffjavascript's pairing lands on a different
+        # (equivalent for verification) Fp12 representative than ours, and no verifier reads it
+        ab = obj["vk_alphabeta_12"]
+        for half in _list(ab, 2, "vk_alphabeta_12"):
+            for pair in _list(half, 3, "vk_alphabeta_12"):
+                for v in _list(pair, 2, "vk_alphabeta_12"):
+                    _decimal_below(v, pairing.P, "vk_alphabeta_12")
     return vk
 
 
@@ -176,12 +197,7 @@ def public_from_json(obj: Any) -> list[int]:
         raise errors.EncodingError("public signals: expected a JSON list")
     out = []
     for i, v in enumerate(obj):
-        if not isinstance(v, str) or not _DECIMAL.fullmatch(v):
-            raise errors.EncodingError(f"public signal {i}: expected a canonical decimal string")
-        number = int(v)
-        if number >= Fr.modulus:
-            raise errors.NonCanonicalError(f"public signal {i} is not < r")
-        out.append(number)
+        out.append(_decimal_below(v, Fr.modulus, f"public signal {i}"))
     return out
 
 

@@ -20,7 +20,7 @@ from zkcore import errors, ntt
 from zkcore.curve import G1, G2, G1Point, G2Point
 from zkcore.field import FieldArray, Fr
 from zkcore.groth16 import qap
-from zkcore.groth16.keys import ProvingKey, Proof
+from zkcore.groth16.keys import Proof, ProvingKey
 from zkcore.r1cs import R1CS
 
 R = Fr.modulus
@@ -59,9 +59,7 @@ def _random_scalar() -> int:
     return secrets.randbelow(R)
 
 
-def prove(
-    pk: ProvingKey, witness: FieldArray | Sequence[int], threads: int = 0
-) -> Proof:
+def prove(pk: ProvingKey, witness: FieldArray | Sequence[int], threads: int = 0) -> Proof:
     """A Groth16 proof that `witness` (the full wire vector) satisfies the key's circuit."""
     return prove_timed(pk, witness, threads)[0]
 

@@ -104,7 +104,9 @@ def matrices_from_coefficients(
     out = []
     for which in (0, 1):
         sel = coeffs.matrix == which
-        out.append(_csr(coeffs.constraint[sel], coeffs.signal[sel], coeffs.value.mont[sel], domain_size))
+        out.append(
+            _csr(coeffs.constraint[sel], coeffs.signal[sel], coeffs.value.mont[sel], domain_size)
+        )
     return QAPMatrices(out[0], out[1], n_vars, domain_size)
 
 
