@@ -297,3 +297,16 @@ def test_verify_batch_ticket() -> None:
     assert verify_batch(vk, [(pub, p) for p in proofs])
     tampered = dataclasses.replace(proofs[1], c=G1.add(proofs[1].c, G1.generator))
     assert not verify_batch(vk, [(pub, proofs[0]), (pub, tampered), (pub, proofs[2])])
+
+
+def test_points_at_infinity_are_well_formed_but_rejected() -> None:
+    _, pk, vk = cube()
+    proof = prove(pk, cube_witness())
+    for bad in (
+        dataclasses.replace(proof, a=None),
+        dataclasses.replace(proof, b=None),
+        dataclasses.replace(proof, c=None),
+        Proof(None, None, None),
+    ):
+        assert not verify(vk, [35], bad)
+        assert not verify_batch(vk, [([35], proof), ([35], bad)])
