@@ -16,8 +16,10 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from zkcore import errors, ntt
-from zkcore.curve import G1, G2, G1Point, G2Point
+from zkcore.curve import G1, G2, G1Point, G2Point, PointArray
 from zkcore.field import FieldArray, Fr
 from zkcore.groth16 import qap
 from zkcore.groth16.keys import Proof, ProvingKey
@@ -55,6 +57,18 @@ def public_signals(source: ProvingKey | R1CS, witness: FieldArray | Sequence[int
     return w[1 : 1 + n_pub].to_ints()  # type: ignore[union-attr]
 
 
+def _c_h_query(pk: ProvingKey) -> PointArray:
+    """c_query followed by h_query as one array, built once and cached on the key."""
+    cached = pk.__dict__.get("_c_h_query")
+    if cached is None:
+        cached = PointArray(
+            G1, np.ascontiguousarray(np.concatenate([pk.c_query.aff, pk.h_query.aff]))
+        )
+        # ProvingKey is frozen; the cache is derived data, not a field (not in eq/repr)
+        object.__setattr__(pk, "_c_h_query", cached)
+    return cached
+
+
 def _random_scalar() -> int:
     return secrets.randbelow(R)
 
@@ -85,8 +99,8 @@ def prove_timed(
         b2_future = pool.submit(G2.msm, pk.b_g2_query, w, threads)
         a_sum = G1.msm(pk.a_query, w, threads)
         b1_sum = G1.msm(pk.b_g1_query, w, threads)
-        c_sum = G1.msm(pk.c_query, w_private, threads)  # type: ignore[arg-type]
-        h_sum = G1.msm(pk.h_query, h, threads)
+        # C and H in one MSM: one set of bucket sums instead of two (about 25% less time)
+        ch_sum = G1.msm(_c_h_query(pk), FieldArray.concat([w_private, h]), threads)  # type: ignore[list-item]
         b2_sum = b2_future.result()
     t3 = time.perf_counter()
 
@@ -95,8 +109,7 @@ def prove_timed(
     pi_a: G1Point = G1.add(G1.add(pk.vk.alpha_g1, a_sum), G1.mul(delta1, r))
     pi_b: G2Point = G2.add(G2.add(pk.vk.beta_g2, b2_sum), G2.mul(pk.vk.delta_g2, s))
     b1: G1Point = G1.add(G1.add(pk.beta_g1, b1_sum), G1.mul(delta1, s))
-    pi_c: G1Point = G1.add(c_sum, h_sum)
-    pi_c = G1.add(pi_c, G1.mul(pi_a, s))
+    pi_c: G1Point = G1.add(ch_sum, G1.mul(pi_a, s))
     pi_c = G1.add(pi_c, G1.mul(b1, r))
     pi_c = G1.add(pi_c, G1.mul(delta1, (-r * s) % R))
     t4 = time.perf_counter()
