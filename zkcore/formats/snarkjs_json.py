@@ -120,13 +120,14 @@ def vk_from_json(obj: Any) -> VerifyingKey:
         ic=[encoding.g1_from_json(p) for p in ic_json],
     )
     if "vk_alphabeta_12" in obj:
-        # shape and canonical coordinates only: ffjavascript's pairing lands on a different
-        # (equivalent for verification) Fp12 representative than ours, and no verifier reads it
         ab = obj["vk_alphabeta_12"]
         for half in _list(ab, 2, "vk_alphabeta_12"):
             for pair in _list(half, 3, "vk_alphabeta_12"):
                 for v in _list(pair, 2, "vk_alphabeta_12"):
                     _decimal_below(v, pairing.P, "vk_alphabeta_12")
+        # Shape and canonical coordinates only: the value snarkjs writes is an element of GT
+        # in our tower layout but equals our e(alpha, beta) only for some keys (see
+        # docs/groth16.md), and no verifier reads it.
     return vk
 
 
