@@ -19,10 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from zkcore import errors, ntt
-from zkcore.curve import G1, G2, G1Point, G2Point, PointArray
+from zkcore.curve import G1, G2, PointArray
 from zkcore.field import FieldArray, Fr
 from zkcore.groth16 import qap
 from zkcore.groth16.keys import Proof, ProvingKey
+from zkcore.groth16.points import as_g1, as_g2, g1_add, g1_mul, g2_add, g2_mul
 from zkcore.r1cs import R1CS
 
 R = Fr.modulus
@@ -106,12 +107,12 @@ def prove_timed(
 
     r, s = _random_scalar(), _random_scalar()
     delta1 = pk.delta_g1
-    pi_a: G1Point = G1.add(G1.add(pk.vk.alpha_g1, a_sum), G1.mul(delta1, r))
-    pi_b: G2Point = G2.add(G2.add(pk.vk.beta_g2, b2_sum), G2.mul(pk.vk.delta_g2, s))
-    b1: G1Point = G1.add(G1.add(pk.beta_g1, b1_sum), G1.mul(delta1, s))
-    pi_c: G1Point = G1.add(ch_sum, G1.mul(pi_a, s))
-    pi_c = G1.add(pi_c, G1.mul(b1, r))
-    pi_c = G1.add(pi_c, G1.mul(delta1, (-r * s) % R))
+    pi_a = g1_add(g1_add(pk.vk.alpha_g1, as_g1(a_sum)), g1_mul(delta1, r))
+    pi_b = g2_add(g2_add(pk.vk.beta_g2, as_g2(b2_sum)), g2_mul(pk.vk.delta_g2, s))
+    b1 = g1_add(g1_add(pk.beta_g1, as_g1(b1_sum)), g1_mul(delta1, s))
+    pi_c = g1_add(as_g1(ch_sum), g1_mul(pi_a, s))
+    pi_c = g1_add(pi_c, g1_mul(b1, r))
+    pi_c = g1_add(pi_c, g1_mul(delta1, (-r * s) % R))
     t4 = time.perf_counter()
     timings = {
         "qap_ms": (t1 - t0) * 1e3,

@@ -38,7 +38,7 @@ def domain_size(r1cs: R1CS) -> int:
 def _row_ids(matrix: SparseMatrix) -> np.ndarray:
     """The row (constraint) index of every term of a CSR matrix."""
     lengths = np.diff(matrix.row_start.astype(np.int64))
-    return np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths)
+    return np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths.astype(np.intp))
 
 
 def qap_coefficients(r1cs: R1CS) -> QAPCoefficients:
@@ -146,6 +146,6 @@ def polynomials_at(r1cs: R1CS, lagrange: FieldArray) -> tuple[FieldArray, FieldA
     ct = transpose_product(c, lagrange, n)
     m, k = r1cs.n_constraints, r1cs.n_public + 1
     # the input rows: A_i += L_{m+i} for i <= n_public
-    head = at[:k] + lagrange[m : m + k]  # type: ignore[operator]
-    at = FieldArray.concat([head, at[k:]]) if n > k else head  # type: ignore[list-item]
+    head = FieldArray(Fr, at.mont[:k]) + FieldArray(Fr, lagrange.mont[m : m + k])
+    at = FieldArray(Fr, np.ascontiguousarray(np.concatenate([head.mont, at.mont[k:]])))
     return at, bt, ct

@@ -23,6 +23,7 @@ from zkcore.curve import G1, G2, Group, PointArray
 from zkcore.field import FieldArray, Fr
 from zkcore.groth16 import qap
 from zkcore.groth16.keys import ProvingKey, VerifyingKey
+from zkcore.groth16.points import as_g1, as_g2
 from zkcore.r1cs import R1CS
 
 R = Fr.modulus
@@ -40,7 +41,7 @@ class ToxicWaste:
     def __repr__(self) -> str:
         return "ToxicWaste(<redacted>)"
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str:
         raise TypeError("toxic waste must not be serialised")
 
 
@@ -59,7 +60,7 @@ def _scalar_multiples(group: Group, values: FieldArray, label: str, bar: Callabl
     parts = []
     with bar(total=len(values), desc=f"setup {label}", unit="pt", leave=False) as progress:
         for start in range(0, len(values), _CHUNK):
-            chunk = values[start : start + _CHUNK]
+            chunk = FieldArray(values.field, values.mont[start : start + _CHUNK])
             reps = PointArray(group, np.ascontiguousarray(np.repeat(base, len(chunk), axis=0)))
             parts.append(reps.scale(chunk).aff)  # type: ignore[arg-type]
             progress.update(len(chunk))
@@ -87,8 +88,8 @@ def _keys(r1cs: R1CS, toxic: ToxicWaste, progress: bool) -> tuple[ProvingKey, Ve
     k = r1cs.n_public + 1
     # (beta A_i + alpha B_i + C_i)(tau): over gamma for public wires, over delta for the rest
     mixed = a_t * t.beta + b_t * t.alpha + c_t
-    ic_vals = mixed[:k] * pow(t.gamma, -1, R)  # type: ignore[operator]
-    c_vals = mixed[k:] * pow(t.delta, -1, R)  # type: ignore[operator]
+    ic_vals = FieldArray(Fr, mixed.mont[:k]) * pow(t.gamma, -1, R)
+    c_vals = FieldArray(Fr, mixed.mont[k:]) * pow(t.delta, -1, R)
     # H: the odd points g w^i (g a primitive 2n-th root) of the 2n-point domain, over delta
     odd = elems * dom.coset_shift
     h_vals = lagrange_at(odd, 2 * n, t.tau) * pow(t.delta, -1, R)
@@ -103,16 +104,16 @@ def _keys(r1cs: R1CS, toxic: ToxicWaste, progress: bool) -> tuple[ProvingKey, Ve
         PointArray(G1, np.ascontiguousarray(part)) for part in np.split(g1_pts.aff, cuts)
     )
     vk = VerifyingKey(
-        alpha_g1=G1.mul(G1.generator, t.alpha),
-        beta_g2=G2.mul(G2.generator, t.beta),
-        gamma_g2=G2.mul(G2.generator, t.gamma),
-        delta_g2=G2.mul(G2.generator, t.delta),
-        ic=ic_q.to_points(),
+        alpha_g1=as_g1(G1.mul(G1.generator, t.alpha)),
+        beta_g2=as_g2(G2.mul(G2.generator, t.beta)),
+        gamma_g2=as_g2(G2.mul(G2.generator, t.gamma)),
+        delta_g2=as_g2(G2.mul(G2.generator, t.delta)),
+        ic=[as_g1(p) for p in ic_q.to_points()],
     )
     pk = ProvingKey(
         vk=vk,
-        beta_g1=G1.mul(G1.generator, t.beta),
-        delta_g1=G1.mul(G1.generator, t.delta),
+        beta_g1=as_g1(G1.mul(G1.generator, t.beta)),
+        delta_g1=as_g1(G1.mul(G1.generator, t.delta)),
         n_vars=nv,
         n_public=r1cs.n_public,
         domain_size=n,

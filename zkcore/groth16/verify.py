@@ -21,6 +21,7 @@ from zkcore._native import pairing as _cp
 from zkcore.curve import G1, G2, G1Point, PointArray
 from zkcore.field import Fr
 from zkcore.groth16.keys import Proof, VerifyingKey
+from zkcore.groth16.points import as_g1, as_g2
 
 R = Fr.modulus
 BATCH_SCALAR_BITS = 128
@@ -56,9 +57,9 @@ def prepare_verifying_key(vk: VerifyingKey | PreparedVerifyingKey) -> PreparedVe
     return PreparedVerifyingKey(
         vk=vk,
         ic=ic,
-        neg_beta=pairing.prepare_g2(G2.neg(G2.validate(vk.beta_g2))),
-        neg_gamma=pairing.prepare_g2(G2.neg(G2.validate(vk.gamma_g2))),
-        neg_delta=pairing.prepare_g2(G2.neg(G2.validate(vk.delta_g2))),
+        neg_beta=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.beta_g2)))),
+        neg_gamma=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.gamma_g2)))),
+        neg_delta=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.delta_g2)))),
         alpha_beta=pairing.pairing(vk.alpha_g1, vk.beta_g2),
     )
 
@@ -94,7 +95,7 @@ def check_proof(proof: Any) -> Proof:
 
 def _vk_x(pvk: PreparedVerifyingKey, scalars: list[int]) -> G1Point:
     """IC_0 * scalars[0] + sum IC_i * scalars[i] (scalars[0] = 1 for one proof)."""
-    return G1.msm(pvk.ic, scalars, threads=1)
+    return as_g1(G1.msm(pvk.ic, scalars, threads=1))
 
 
 def verify(
