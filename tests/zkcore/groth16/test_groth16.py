@@ -310,3 +310,37 @@ def test_points_at_infinity_are_well_formed_but_rejected() -> None:
     ):
         assert not verify(vk, [35], bad)
         assert not verify_batch(vk, [([35], proof), ([35], bad)])
+
+
+def test_no_public_inputs_and_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    from circuits.dsl import API, Circuit, Private
+
+    class Square(Circuit):
+        x = Private()
+        y = Private()
+
+        def define(self, api: API) -> None:
+            api.assert_equal(api.mul(self.x, self.x), self.y)
+
+    c = Square().compile()
+    pk, vk = setup(c.r1cs, progress=True)
+    assert "setup G1" in capsys.readouterr().err
+    assert vk.n_public == 0 and len(vk.ic) == 1
+    w = c.solve({"x": 5, "y": 25})
+    assert verify(vk, [], prove(pk, w))
+    bad = list(w)
+    bad[2] = 26
+    assert not verify(vk, [], prove(pk, bad))
+    with pytest.raises(errors.ArgumentError):
+        verify(vk, [1], prove(pk, w))
+
+
+def test_toxic_waste_is_not_printable_or_picklable() -> None:
+    import pickle
+
+    from zkcore.groth16.setup import ToxicWaste
+
+    t = ToxicWaste(1, 2, 3, 4, 5)
+    assert "1" not in repr(t)
+    with pytest.raises(TypeError):
+        pickle.dumps(t)
