@@ -104,19 +104,16 @@ def verify(
     """True iff the proof verifies for these public inputs; typed errors for bad input."""
     pvk = prepare_verifying_key(vk)
     inputs = check_public_inputs(pvk.n_public, public_inputs)
-    check_proof(proof)
+    if not isinstance(proof, Proof):
+        raise errors.ArgumentError("expected a Proof")
+    ac = G1.array([proof.a, proof.c])  # validated in C: canonical, on curve (cofactor 1)
+    b = G2.array([proof.b])  # canonical, on the twist, in the subgroup
     vk_x = _vk_x(pvk, [1, *inputs])
     # e(A, B) e(vk_x, -gamma) e(C, -delta) == e(alpha, beta): three Miller loops (two with
     # prepared lines) and one final exponentiation, compared with the key's e(alpha, beta).
-    # The points were validated above, so the C layer is called directly (no second pass).
-    g1s = pairing._g1_words([proof.a, vk_x, proof.c])
-    prepared = np.stack(
-        [
-            _cp.g2_prepare(pairing._g2_words([proof.b]))[0],
-            pvk.neg_gamma.lines,
-            pvk.neg_delta.lines,
-        ]
-    )
+    # PointArray rows are the pairing layer's words, so nothing is converted twice.
+    g1s = np.concatenate([ac.aff[:1], pairing._g1_words([vk_x]), ac.aff[1:]])
+    prepared = np.stack([_cp.g2_prepare(b.aff)[0], pvk.neg_gamma.lines, pvk.neg_delta.lines])
     f = _cp.final_exponentiation(_cp.miller_loop_prepared(g1s, prepared))
     return pairing.Fp12.from_mont(f) == pvk.alpha_beta
 
