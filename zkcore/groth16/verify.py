@@ -1,0 +1,168 @@
+"""The Groth16 verifier: e(A, B) = e(alpha, beta) e(vk_x, gamma) e(C, delta), checked as
+
+    e(A, B) e(alpha, -beta) e(vk_x, -gamma) e(C, -delta) == 1
+
+with one shared final exponentiation and the key's G2 points prepared once. Inputs are
+validated before any group operation: a malformed input raises a typed error from
+zkcore.errors; a well-formed proof that does not verify returns False.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from zkcore import errors, pairing
+from zkcore._native import pairing as _cp
+from zkcore.curve import G1, G2, G1Point, PointArray
+from zkcore.field import Fr
+from zkcore.groth16.keys import Proof, VerifyingKey
+from zkcore.groth16.points import as_g1, as_g2
+
+R = Fr.modulus
+BATCH_SCALAR_BITS = 128
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedVerifyingKey:
+    """A verifying key with its fixed work done: IC as a C array, -beta/-gamma/-delta
+    prepared for Miller loops, and e(alpha, beta) (snarkjs's vk_alphabeta_12)."""
+
+    vk: VerifyingKey
+    ic: PointArray
+    neg_beta: pairing.PreparedG2
+    neg_gamma: pairing.PreparedG2
+    neg_delta: pairing.PreparedG2
+    alpha_beta: pairing.Fp12
+
+    @property
+    def n_public(self) -> int:
+        return self.vk.n_public
+
+
+def prepare_verifying_key(vk: VerifyingKey | PreparedVerifyingKey) -> PreparedVerifyingKey:
+    """Validate every point of the key and precompute what verification reuses."""
+    if isinstance(vk, PreparedVerifyingKey):
+        return vk
+    if not isinstance(vk, VerifyingKey):
+        raise errors.ArgumentError("expected a VerifyingKey")
+    if not isinstance(vk.ic, (list, tuple)) or len(vk.ic) < 1:
+        raise errors.ArgumentError("a verifying key has at least IC_0")
+    G1.validate(vk.alpha_g1)
+    ic = G1.array(vk.ic)  # validates curve and subgroup
+    return PreparedVerifyingKey(
+        vk=vk,
+        ic=ic,
+        neg_beta=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.beta_g2)))),
+        neg_gamma=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.gamma_g2)))),
+        neg_delta=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.delta_g2)))),
+        alpha_beta=pairing.pairing(vk.alpha_g1, vk.beta_g2),
+    )
+
+
+def check_public_inputs(n_public: int, public_inputs: Any) -> list[int]:
+    """The public inputs as ints after checking count, type and canonicity (0 <= x < r)."""
+    if isinstance(public_inputs, (str, bytes)) or not isinstance(public_inputs, Sequence):
+        raise errors.ArgumentError("public inputs must be a sequence of ints")
+    if len(public_inputs) != n_public:
+        raise errors.ArgumentError(
+            f"the key takes {n_public} public inputs, got {len(public_inputs)}"
+        )
+    out = []
+    for i, x in enumerate(public_inputs):
+        if not isinstance(x, int) or isinstance(x, bool):
+            raise errors.ArgumentError(f"public input {i} is not an int: {x!r}")
+        if not 0 <= x < R:
+            # x + r would pass a reducing verifier: a malleability hole, so reject it
+            raise errors.NonCanonicalError(f"public input {i} is not a canonical Fr element")
+        out.append(x)
+    return out
+
+
+def check_proof(proof: Any) -> Proof:
+    """The proof after checking its points are on their curves and in the subgroups."""
+    if not isinstance(proof, Proof):
+        raise errors.ArgumentError("expected a Proof")
+    G1.validate(proof.a)
+    G2.validate(proof.b)
+    G1.validate(proof.c)
+    return proof
+
+
+def _vk_x(pvk: PreparedVerifyingKey, scalars: list[int]) -> G1Point:
+    """IC_0 * scalars[0] + sum IC_i * scalars[i] (scalars[0] = 1 for one proof)."""
+    return as_g1(G1.msm(pvk.ic, scalars, threads=1))
+
+
+def verify(
+    vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
+) -> bool:
+    """True iff the proof verifies for these public inputs; typed errors for bad input."""
+    pvk = prepare_verifying_key(vk)
+    inputs = check_public_inputs(pvk.n_public, public_inputs)
+    if not isinstance(proof, Proof):
+        raise errors.ArgumentError("expected a Proof")
+    ac = G1.array([proof.a, proof.c])  # validated in C: canonical, on curve (cofactor 1)
+    b = G2.array([proof.b])  # canonical, on the twist, in the subgroup
+    vk_x = _vk_x(pvk, [1, *inputs])
+    # e(A, B) e(vk_x, -gamma) e(C, -delta) == e(alpha, beta): three Miller loops (two with
+    # prepared lines) and one final exponentiation, compared with the key's e(alpha, beta).
+    # PointArray rows are the pairing layer's words, so nothing is converted twice.
+    g1s = np.concatenate([ac.aff[:1], pairing._g1_words([vk_x]), ac.aff[1:]])
+    prepared = np.stack([_cp.g2_prepare(b.aff)[0], pvk.neg_gamma.lines, pvk.neg_delta.lines])
+    f = _cp.final_exponentiation(_cp.miller_loop_prepared(g1s, prepared))
+    return pairing.Fp12.from_mont(f) == pvk.alpha_beta
+
+
+def verify_batch(
+    vk: VerifyingKey | PreparedVerifyingKey,
+    items: Sequence[tuple[Sequence[int], Proof]],
+    threads: int = 0,
+) -> bool:
+    """True iff every (public_inputs, proof) verifies (except with probability ~2^-128).
+
+    Random 128-bit rho_j combine the K checks: prod_j e(rho_j A_j, B_j) *
+    e(sum rho_j alpha, -beta) e(sum rho_j vk_x_j, -gamma) e(sum rho_j C_j, -delta) == 1,
+    K + 3 Miller loops and one final exponentiation.
+    """
+    pvk = prepare_verifying_key(vk)
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence) or not items:
+        raise errors.ArgumentError("verify_batch takes a non-empty sequence of (inputs, proof)")
+    inputs_list: list[list[int]] = []
+    proofs: list[Proof] = []
+    for item in items:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise errors.ArgumentError("each batch item is (public_inputs, proof)")
+        inputs_list.append(check_public_inputs(pvk.n_public, item[0]))
+        if not isinstance(item[1], Proof):
+            raise errors.ArgumentError("expected a Proof")
+        proofs.append(item[1])
+    # every point validated in three C calls (curve, subgroup, canonical coordinates)
+    a_arr = G1.array([p.a for p in proofs])
+    b_arr = G2.array([p.b for p in proofs])
+    c_arr = G1.array([p.c for p in proofs])
+    rho = [secrets.randbits(BATCH_SCALAR_BITS) | 1 for _ in proofs]  # nonzero
+    # sum_j rho_j vk_x_j = (sum rho_j) IC_0 + sum_i (sum_j rho_j x_ji) IC_i
+    ic_scalars = [sum(rho) % R] + [
+        sum(rj * inputs[i] for rj, inputs in zip(rho, inputs_list, strict=True)) % R
+        for i in range(pvk.n_public)
+    ]
+    vk_x = as_g1(G1.msm(pvk.ic, ic_scalars, threads))
+    c_sum = as_g1(G1.msm(c_arr, rho, threads))
+    alpha_sum = as_g1(G1.mul(pvk.vk.alpha_g1, ic_scalars[0]))
+    # PointArray rows are the pairing layer's words (affine Montgomery, zero = infinity),
+    # so the K proof pairs go to C without a round trip through Python ints
+    g1s = np.concatenate([a_arr.scale(rho).aff, pairing._g1_words([alpha_sum, vk_x, c_sum])])
+    prepared = np.concatenate(
+        [
+            _cp.g2_prepare(b_arr.aff),
+            np.stack([pvk.neg_beta.lines, pvk.neg_gamma.lines, pvk.neg_delta.lines]),
+        ]
+    )
+    return _cp.pairing_check_prepared(
+        np.ascontiguousarray(g1s), np.ascontiguousarray(prepared), threads
+    )
