@@ -7,6 +7,7 @@ missing tool fails the test; locally it skips (see conftest.require_peer).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -65,3 +66,19 @@ def run_tool(
         timeout=timeout,
         check=False,
     )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def snarkjs_run(cwd: Path, *args: str) -> tuple[int, str]:
+    """Run snarkjs; its exit code and its output without colour codes."""
+    done = run_tool("snarkjs", *args, cwd=cwd)
+    return done.returncode, _ANSI.sub("", done.stdout + done.stderr)
+
+
+def snarkjs_ok(cwd: Path, *args: str) -> str:
+    """Run snarkjs, assert it succeeded, and return its output without colour codes."""
+    code, text = snarkjs_run(cwd, *args)
+    assert code == 0, text
+    return text

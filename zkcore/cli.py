@@ -1,5 +1,5 @@
-"""`zkcore`: the engine's command line (info, compile, bench; setup, prove, verify as the
-engine grows)."""
+"""`zkcore`: the engine's command line: info, compile, witness, setup, prove, verify, export,
+bench."""
 
 from __future__ import annotations
 
@@ -84,20 +84,8 @@ def _param_value(text: str) -> Any:
         return text
 
 
-def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS, dict[str, int] | None]:
-    """A `.r1cs` file, or a Python circuit `module:Class` built with --param key=value.
-
-    Returns (name, r1cs, constraints per top-level gadget, or None for a file)."""
-    path = Path(spec)
-    if spec.endswith(".r1cs") or path.is_file():
-        if params:
-            raise errors.ArgumentError("--param applies to Python circuits, not .r1cs files")
-        from zkcore.formats import r1cs as r1cs_format
-
-        try:
-            return path.name, r1cs_format.read(path), None
-        except OSError as exc:
-            raise errors.ArgumentError(f"cannot read {spec}: {exc.strerror}") from None
+def load_python_circuit(spec: str, params: Sequence[str]) -> tuple[str, Any]:
+    """A Python circuit `module:Class` built with --param key=value, compiled."""
     module_name, sep, class_name = spec.partition(":")
     if not sep or not module_name or not class_name:
         raise errors.ArgumentError(f"{spec!r} is neither a .r1cs file nor module:Class")
@@ -117,8 +105,25 @@ def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS, dict[str,
         raise errors.ArgumentError(f"cannot build {class_name}: {exc}") from None
     if not hasattr(circuit, "compile"):
         raise errors.ArgumentError(f"{spec} is not a circuit (no compile())")
-    compiled = circuit.compile()
-    return class_name, compiled.r1cs, _by_gadget(getattr(compiled, "origins", []))
+    return class_name, circuit.compile()
+
+
+def load_circuit(spec: str, params: Sequence[str]) -> tuple[str, R1CS, dict[str, int] | None]:
+    """A `.r1cs` file, or a Python circuit `module:Class` built with --param key=value.
+
+    Returns (name, r1cs, constraints per top-level gadget, or None for a file)."""
+    path = Path(spec)
+    if spec.endswith(".r1cs") or path.is_file():
+        if params:
+            raise errors.ArgumentError("--param applies to Python circuits, not .r1cs files")
+        from zkcore.formats import r1cs as r1cs_format
+
+        try:
+            return path.name, r1cs_format.read(path), None
+        except OSError as exc:
+            raise errors.ArgumentError(f"cannot read {spec}: {exc.strerror}") from None
+    name, compiled = load_python_circuit(spec, params)
+    return name, compiled.r1cs, _by_gadget(getattr(compiled, "origins", []))
 
 
 def _by_gadget(origins: Sequence[Any]) -> dict[str, int]:
@@ -224,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="constructor parameter of a Python circuit (ints parsed)",
     )
     comp.set_defaults(func=cmd_compile)
+
+    from zkcore import cli_groth16
+
+    cli_groth16.register(sub, circuit_help)
     return parser
 
 

@@ -1,65 +1,23 @@
 """Our .zkey reader/writer against snarkjs 0.7: its files read by us, ours proven by it.
 
-One session-scoped setup: a 2^8 powers of tau, a small circom2 circuit, `groth16 setup`
-(a fresh key, sections in setup's order) and `zkey contribute` (one contribution, sections in
-ascending order), plus a witness from circom2's wasm.
+The session fixture `work` (tests/interop/conftest.py) holds a small circom2 circuit with
+snarkjs's fresh and contributed keys and a witness.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import struct
 from pathlib import Path
 
 import pytest
 
-from tests.node_tools import run_tool
+from tests.node_tools import snarkjs_ok as snarkjs
+from tests.node_tools import snarkjs_run
 from zkcore import errors
 from zkcore.field import FieldArray, Fr
 from zkcore.formats import r1cs as r1cs_format
 from zkcore.formats import zkey
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-CIRCUIT = """pragma circom 2.0.0;
-template T() {
-    signal input a;
-    signal input b;
-    signal input c;
-    signal output out;
-    signal ab;
-    ab <== a * b;
-    out <== ab * c + 3 * a + 5;
-}
-component main {public [a]} = T();
-"""
-
-
-def snarkjs(cwd: Path, *args: str) -> str:
-    done = run_tool("snarkjs", *args, cwd=cwd)
-    text = ANSI.sub("", done.stdout + done.stderr)
-    assert done.returncode == 0, text
-    return text
-
-
-@pytest.fixture(scope="session")
-def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with c.r1cs, fresh.zkey, contributed.zkey, w.wtns and their vk JSONs."""
-    d = tmp_path_factory.mktemp("zkey")
-    snarkjs(d, "powersoftau", "new", "bn128", "8", "pot0.ptau")
-    snarkjs(d, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "--name=t", "-e=tk ptau")
-    snarkjs(d, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau")
-    (d / "c.circom").write_text(CIRCUIT)
-    done = run_tool("circom2", "c.circom", "--r1cs", "--wasm", "-o", ".", cwd=d)
-    assert done.returncode == 0, done.stdout + done.stderr
-    snarkjs(d, "groth16", "setup", "c.r1cs", "pot.ptau", "fresh.zkey")
-    snarkjs(d, "zkey", "contribute", "fresh.zkey", "contributed.zkey", "--name=u", "-e=tk zkey")
-    for name in ("fresh", "contributed"):
-        snarkjs(d, "zkey", "export", "verificationkey", f"{name}.zkey", f"{name}.vk.json")
-    (d / "in.json").write_text(json.dumps({"a": "3", "b": "5", "c": "7"}))
-    snarkjs(d, "wtns", "calculate", "c_js/c.wasm", "in.json", "w.wtns")
-    return d
 
 
 def g1(obj: list[str]) -> tuple[int, int] | None:
@@ -152,16 +110,10 @@ def test_snarkjs_accepts_our_zkey(work: Path, name: str) -> None:
     assert "OK" in out
     # the twin: the same proof against a wrong public input is refused
     (work / f"y-{name}.json").write_text(json.dumps([public[0], "4"]))
-    done = run_tool(
-        "snarkjs",
-        "groth16",
-        "verify",
-        f"{name}.vk.json",
-        f"y-{name}.json",
-        f"p-{name}.json",
-        cwd=work,
+    _, text = snarkjs_run(
+        work, "groth16", "verify", f"{name}.vk.json", f"y-{name}.json", f"p-{name}.json"
     )
-    assert "Invalid proof" in ANSI.sub("", done.stdout + done.stderr)
+    assert "Invalid proof" in text
 
 
 def test_tampered_snarkjs_zkey_is_rejected(work: Path) -> None:
