@@ -14,8 +14,13 @@ from zkcore._native import pairing as _c
 
 def _pairs(n: int) -> list[tuple[pr.G1Affine, pr.G2Affine]]:
     rnd = random.Random(2026)
-    return [(pr.g1_from_py_ecc(ob.multiply(ob.G1, rnd.randrange(1, pr.R))),
-             pr.g2_from_py_ecc(ob.multiply(ob.G2, rnd.randrange(1, pr.R)))) for _ in range(n)]
+    return [
+        (
+            pr.g1_from_py_ecc(ob.multiply(ob.G1, rnd.randrange(1, pr.R))),
+            pr.g2_from_py_ecc(ob.multiply(ob.G2, rnd.randrange(1, pr.R))),
+        )
+        for _ in range(n)
+    ]
 
 
 @pytest.fixture(scope="module")

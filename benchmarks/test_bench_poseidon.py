@@ -29,6 +29,7 @@ def test_poseidon2_reference(benchmark) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("threads", [1, 0])
 def test_poseidon_many_2_16(benchmark, level, threads: int) -> None:  # type: ignore[no-untyped-def]
-    out = benchmark.pedantic(poseidon_many, args=(level,), kwargs={"threads": threads},
-                             rounds=3, iterations=1)
+    out = benchmark.pedantic(
+        poseidon_many, args=(level,), kwargs={"threads": threads}, rounds=3, iterations=1
+    )
     assert len(out) == 1 << 16
