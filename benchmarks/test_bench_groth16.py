@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from zkcore.bench.groth16 import _keys, _proofs, _ticket
+from circuits.bench.groth16 import _keys, _proofs, _ticket
 from zkcore.field import Fr
 from zkcore.groth16 import prove, verify, verify_batch
 

@@ -9,6 +9,7 @@ figures compare as ratios on a noisy, shared machine.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import pkgutil
 import statistics
 import time
@@ -84,8 +85,14 @@ def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+PLUGIN_GROUP = "zkcore.bench"
+
+
 def load_all() -> dict[str, BenchFn]:
-    """Import every benchmark module of this package, then return the registry."""
+    """Import this package's benchmark modules and the installed plugins' (entry point group
+    `zkcore.bench`, e.g. the circuits package's), then return the registry."""
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
+    for entry in importlib.metadata.entry_points(group=PLUGIN_GROUP):
+        entry.load()
     return BENCHMARKS

@@ -13,7 +13,6 @@ from zkcore.bench import BenchOptions, BenchResult, benchmark, median_ms
 @functools.cache
 def _ticket(depth: int) -> tuple[Any, list[int]]:
     """The compiled ticketing circuit at `depth` and a valid witness (cached per run)."""
-    # Imported here: the bench registry loads every module, and circuits is a layer above.
     from circuits.ticket import TicketCircuit
 
     compiled = TicketCircuit(depth).compile()
