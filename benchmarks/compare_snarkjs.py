@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from circuits.dsl import API, Circuit, Private, Public  # noqa: E402
-from circuits.ticket import MerkleTree, TicketCircuit, TicketWitnessInputs, ticket_inputs  # noqa: E402
+from circuits.ticket import TicketCircuit, example_inputs  # noqa: E402
 from zkcore.field import Fr  # noqa: E402
 from zkcore.formats import wtns, zkey  # noqa: E402
 from zkcore.groth16 import prove, setup  # noqa: E402
@@ -55,19 +55,7 @@ class Chain(Circuit):
 
 
 def _ticket(depth: int) -> tuple[str, Circuit, dict]:  # type: ignore[type-arg]
-    ticket = TicketWitnessInputs(
-        holder_secret=11,
-        ticket_salt=22,
-        event_id=33,
-        tier=1,
-        not_before=1_000,
-        not_after=2_000,
-        scope=33,
-        now=1_500,
-        token_binding=44,
-    )
-    tree = MerkleTree(depth, [ticket.leaf()])
-    return f"ticket depth {depth}", TicketCircuit(depth), ticket_inputs(ticket, *tree.proof(0))
+    return f"ticket depth {depth}", TicketCircuit(depth), example_inputs(depth)
 
 
 def _chain(log_n: int) -> tuple[str, Circuit, dict]:  # type: ignore[type-arg]

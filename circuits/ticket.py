@@ -226,8 +226,26 @@ class MerkleTree:
         return path, bits
 
 
+# A valid ticket for examples, demos and benchmarks: a 24-hour window with `now` inside it.
+EXAMPLE_TICKET = TicketWitnessInputs(
+    holder_secret=0x5EC12E7, ticket_salt=0xA11CE, event_id=4242, tier=2,
+    not_before=1_760_000_000, not_after=1_760_086_400, scope=4242, now=1_760_050_000,
+    token_binding=77,
+)  # fmt: skip
+
+
+def example_inputs(
+    depth: int = DEFAULT_DEPTH, ticket: TicketWitnessInputs = EXAMPLE_TICKET
+) -> dict[str, int | list[int]]:
+    """Valid circuit inputs: `ticket` as leaf 2 of a small tree of the given depth."""
+    tree = MerkleTree(depth, [11, 22, ticket.leaf(), 44])
+    return ticket_inputs(ticket, *tree.proof(2))
+
+
 __all__ = [
     "DEFAULT_DEPTH",
+    "EXAMPLE_TICKET",
+    "example_inputs",
     "TIME_BITS",
     "MerkleTree",
     "TicketCircuit",

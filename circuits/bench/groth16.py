@@ -85,15 +85,9 @@ def prove_ticket(opts: BenchOptions) -> BenchResult:
 
 @functools.cache
 def _inputs(depth: int) -> dict[str, Any]:
-    from circuits.ticket import MerkleTree, TicketWitnessInputs, ticket_inputs
+    from circuits.ticket import example_inputs
 
-    ticket = TicketWitnessInputs(
-        holder_secret=0x5EC12E7, ticket_salt=0xA11CE, event_id=4242, tier=2,
-        not_before=1_760_000_000, not_after=1_760_086_400, scope=4242, now=1_760_050_000,
-        token_binding=77,
-    )  # fmt: skip
-    tree = MerkleTree(depth, [11, 22, ticket.leaf(), 44])
-    return ticket_inputs(ticket, *tree.proof(2))
+    return example_inputs(depth)
 
 
 def _proofs(depth: int, count: int) -> tuple[Any, list[tuple[list[int], Any]]]:

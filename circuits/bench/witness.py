@@ -19,20 +19,13 @@ CIRCOM_O2_BASE, CIRCOM_O2_PER_LEVEL = 1149, 242
     "constraint check, constraint counts per part, circom --O2's count for the same statement",
 )
 def witness_ticket(opts: BenchOptions) -> BenchResult:
-    # Imported here: the bench registry loads every module, and circuits is a layer above.
-    from circuits.ticket import MerkleTree, TicketCircuit, TicketWitnessInputs, ticket_inputs
+    from circuits.ticket import TicketCircuit, example_inputs
 
     depth = int(opts.extra.get("depth", 20))
     start = time.perf_counter()
     compiled = TicketCircuit(depth).compile()
     compile_ms = (time.perf_counter() - start) * 1e3
-    ticket = TicketWitnessInputs(
-        holder_secret=0x5EC12E7, ticket_salt=0xA11CE, event_id=4242, tier=2,
-        not_before=1_760_000_000, not_after=1_760_086_400, scope=4242, now=1_760_050_000,
-        token_binding=77,
-    )  # fmt: skip
-    tree = MerkleTree(depth, [11, 22, ticket.leaf(), 44])
-    values = ticket_inputs(ticket, *tree.proof(2))
+    values = example_inputs(depth)
     compiled.solve(values)  # valid before timing
     generate = median_ms(lambda: compiled.witness(values), opts.repeat)
     witness = compiled.witness(values)

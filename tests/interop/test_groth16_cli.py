@@ -14,29 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from circuits.ticket import MerkleTree, TicketWitnessInputs, ticket_inputs
+from circuits.ticket import example_inputs
 from tests.node_tools import snarkjs_ok, snarkjs_run
 from zkcore.cli import main as zkcore
 from zkcore.field import Fr
 
 
 def _ticket_input(path: Path) -> None:
-    ticket = TicketWitnessInputs(
-        holder_secret=11,
-        ticket_salt=22,
-        event_id=33,
-        tier=1,
-        not_before=1_000,
-        not_after=2_000,
-        scope=33,
-        now=1_500,
-        token_binding=44,
-    )
-    tree = MerkleTree(2, [7, ticket.leaf()])
-    inputs = ticket_inputs(ticket, *tree.proof(1))
+    inputs = example_inputs(2)
     path.write_text(
         json.dumps({k: v if isinstance(v, list) else str(v) for k, v in inputs.items()})
-    )
+    )  # circom's decimal strings
 
 
 def test_a_our_ticket_proof_verifies_in_snarkjs(tmp_path: Path) -> None:
