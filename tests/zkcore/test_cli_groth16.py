@@ -123,3 +123,26 @@ def test_verify_invalid_proof_exits_1(keys: Path, tmp_path: Path) -> None:
         )
         == 1
     )
+
+
+def test_bench_prove_on_any_key_and_witness(
+    keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _prove(keys, tmp_path, _window_inputs(150)) == 0
+    capsys.readouterr()
+    args = [
+        "bench",
+        "prove",
+        "--zkey",
+        str(keys / "k.zkey"),
+        "--wtns",
+        str(tmp_path / "w.wtns"),
+        "--repeat",
+        "1",
+        "--json",
+    ]
+    assert zkcore(args) == 0
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["name"] == "prove" and line["msm_ms"] >= 0 and line["median_ms"] > 0
+    assert zkcore(["bench", "prove", "--repeat", "1"]) == 2  # no files: a clear error
+    assert "--zkey" in capsys.readouterr().err
