@@ -6,6 +6,8 @@
 #include "curve.h"
 #include "parallel.h"
 
+#include <string.h>
+
 /* Bits [pos, pos + c) of a 4-limb scalar (c <= 32), zero past bit 255. */
 static inline uint32_t msm_window_bits(const uint64_t s[4], unsigned pos, unsigned c) {
     unsigned limb = pos >> 6, off = pos & 63;

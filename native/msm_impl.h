@@ -228,6 +228,117 @@ static void M(drain)(struct M(state) *st, int keep) {
     st->nqueue = kept;
 }
 
+/* dst[i] += src[i] for k pairs of finite affine points with one inversion (Montgomery's
+ * trick); dst[i] becomes the all-zero affine point (infinity) on a cancellation. The dst[i]
+ * are distinct and no src[i] is a dst[j]; den and pre hold k coordinates each. */
+static void M(batch_add)(uint64_t *const *dst, const uint64_t *const *src, size_t k,
+                         uint64_t *den, uint64_t *pre) {
+    if (k == 0) return;
+    uint64_t acc[FL], inv[FL], t[FL], lam[FL], x3[FL];
+    F(set_one)(acc);
+    for (size_t i = 0; i < k; i++) {
+        const uint64_t *a = dst[i], *q = src[i];
+        uint64_t *d = den + (size_t)FL * i;
+        F(sub)(d, q, a);
+        if (F(is_zero)(d)) {
+            if (F(equal)(q + FL, a + FL)) F(double)(d, a + FL);
+            else F(set_one)(d);
+        }
+        F(copy)(pre + (size_t)FL * i, acc);
+        F(mul)(acc, acc, d);
+    }
+    F(inverse)(inv, acc);
+    for (size_t i = k; i-- > 0;) {
+        uint64_t *a = dst[i];
+        const uint64_t *q = src[i];
+        F(mul)(t, inv, pre + (size_t)FL * i);
+        F(mul)(inv, inv, den + (size_t)FL * i);
+        if (__builtin_expect(F(equal)(q, a), 0)) {
+            if (!F(equal)(q + FL, a + FL)) { /* P + (-P) */
+                F(set_zero)(a);
+                F(set_zero)(a + FL);
+                continue;
+            }
+            F(square)(lam, a); /* doubling: lambda = 3 x^2 / (2 y) */
+            F(add)(x3, lam, lam);
+            F(add)(lam, x3, lam);
+            F(mul)(lam, lam, t);
+        } else {
+            F(sub)(lam, q + FL, a + FL);
+            F(mul)(lam, lam, t);
+        }
+        F(square)(x3, lam);
+        F(sub)(x3, x3, a);
+        F(sub)(x3, x3, q);
+        F(sub)(t, a, x3);
+        F(mul)(t, lam, t);
+        F(sub)(a + FL, t, a + FL);
+        F(copy)(a, x3);
+    }
+}
+
+/* r = [k] p for a small k >= 1 (binary double-and-add, Jacobian). */
+static void M(small_mul)(uint64_t r[JW], const uint64_t p[JW], uint32_t k) {
+    uint64_t acc[JW];
+    int top = 31 - __builtin_clz(k);
+    PT(jac_copy)(acc, p);
+    for (int bit = top - 1; bit >= 0; bit--) {
+        PT(jac_double)(acc, acc);
+        if ((k >> bit) & 1) PT(jac_add)(acc, acc, p);
+    }
+    PT(jac_copy)(r, acc);
+}
+
+/* Reduction sum_b (b+1) bucket_b with affine arithmetic: the nb buckets are cut into S
+ * segments of L; the S running sums (run_s, acc_s) advance in lock step, so each step is a
+ * batch of S affine additions sharing one inversion (about 6 multiplications each, where a
+ * Jacobian running sum costs 11 + 16). A segment starting at bucket sL gives
+ * acc_s = sum_{b in s} (b - sL + 1) bucket_b and run_s = its plain sum, so the window sum is
+ * sum_s acc_s + L sum_s s run_s, the last by a short Jacobian running sum over s. `mem`
+ * holds 2 S affine points; spilled (Jacobian) buckets are not included. */
+static void M(reduce_affine)(const struct M(state) *st, size_t nb, size_t S, uint64_t *mem,
+                             uint64_t out[JW]) {
+    const size_t L = nb / S;
+    uint64_t *run = mem, *acc = mem + S * AW;
+    uint64_t *dst[S];
+    const uint64_t *src[S];
+    memset(mem, 0, 2 * S * AW * sizeof(uint64_t));
+    for (size_t j = 0; j < L; j++) {
+        size_t k = 0;
+        for (size_t s = 0; s < S; s++) {
+            size_t b = s * L + (L - 1 - j);
+            if (!st->full[b]) continue;
+            uint64_t *r = run + s * AW;
+            const uint64_t *bk = st->bx + b * AW;
+            if (PT(aff_is_inf)(r)) { PT(aff_copy)(r, bk); continue; }
+            dst[k] = r;
+            src[k++] = bk;
+        }
+        M(batch_add)(dst, src, k, st->den, st->pre);
+        k = 0;
+        for (size_t s = 0; s < S; s++) {
+            uint64_t *r = run + s * AW, *a = acc + s * AW;
+            if (PT(aff_is_inf)(r)) continue;
+            if (PT(aff_is_inf)(a)) { PT(aff_copy)(a, r); continue; }
+            dst[k] = a;
+            src[k++] = r;
+        }
+        M(batch_add)(dst, src, k, st->den, st->pre);
+    }
+    uint64_t total[JW], rs[JW], ws[JW];
+    PT(jac_set_inf)(total);
+    PT(jac_set_inf)(rs);
+    PT(jac_set_inf)(ws);
+    for (size_t s = S; s-- > 0;) {
+        if (!PT(aff_is_inf)(acc + s * AW)) PT(jac_add_affine)(total, total, acc + s * AW);
+        if (s == 0) break;
+        if (!PT(aff_is_inf)(run + s * AW)) PT(jac_add_affine)(rs, rs, run + s * AW);
+        PT(jac_add)(ws, ws, rs); /* ws = sum_{s' >= s} run-sums = sum_s s run_s at the end */
+    }
+    for (size_t l = L; l > 1; l >>= 1) PT(jac_double)(ws, ws);
+    PT(jac_add)(out, total, ws);
+}
+
 static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t *mem) {
     const size_t nb = (size_t)1 << (job->c - 1), B = job->batch;
     struct M(state) st;
@@ -276,6 +387,26 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     }
     M(flush)(&st);
 
+    /* Affine reduction unless many buckets spilled (then the Jacobian running sum below);
+     * the few spilled buckets are weighted one by one. */
+    size_t S = nb / (nb >= 4096 ? 16 : 8), spilled = 0;
+    if (S > B) S = B;
+    for (size_t b = 0; b < nb && spilled <= nb / 32; b++)
+        spilled += !PT(jac_is_inf)(st.spill + b * JW);
+    if (S >= 64 && spilled <= nb / 32) {
+        uint64_t sum[JW], t[JW];
+        PT(jac_set_inf)(sum);
+        for (size_t b = 0; b < nb && spilled > 0; b++) {
+            if (PT(jac_is_inf)(st.spill + b * JW)) continue;
+            M(small_mul)(t, st.spill + b * JW, (uint32_t)(b + 1));
+            PT(jac_add)(sum, sum, t);
+            spilled--;
+        }
+        /* the spills are consumed: their memory (nb Jacobian points) holds the 2 S sums */
+        M(reduce_affine)(&st, nb, S, st.spill, t);
+        PT(jac_add)(job->window_sums + w * JW, sum, t);
+        return;
+    }
     uint64_t run[JW], acc[JW];
     PT(jac_set_inf)(run);
     PT(jac_set_inf)(acc);
@@ -316,9 +447,11 @@ static void M(plan)(struct M(job) *job, size_t n, int threads) {
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
     job->batch_affine = n >= MSM_BATCH_AFFINE_MIN;
-    size_t B = nb / 4;
+    /* Half the bucket count per batch (measured best: bigger batches share an inversion
+     * among more additions but meet busy buckets more often). */
+    size_t B = nb / 2;
     if (B < 64) B = 64;
-    if (B > 1024) B = 1024;
+    if (B > 2048) B = 2048;
     job->batch = B;
     if (job->batch_affine)
         job->thread_words = nb * AW + 2 * B * FL + 2 * B + nb * JW + (2 * nb + 7) / 8;
