@@ -126,10 +126,11 @@ def test_msm_edge_inputs(group: Group, rng: np.random.Generator) -> None:
     assert group.msm([g, g], [-1, R + 2]) == g
 
 
-def test_msm_batch_affine_path(group: Group, rng: np.random.Generator) -> None:
-    """Large enough for the batch-affine buckets, with repeats that force doublings and
-    cancellations inside a batch."""
-    n = 8200 if group is G1 else 2100  # above the batch-affine thresholds of msm.c
+@pytest.mark.parametrize("small", [True, False])
+def test_msm_batch_affine_path(group: Group, rng: np.random.Generator, small: bool) -> None:
+    """Large enough for the batch-affine buckets (just above msm.c's thresholds, and larger),
+    with repeats that force doublings and cancellations inside a batch."""
+    n = (4200 if group is G1 else 1100) if small else (8200 if group is G1 else 2100)
     a, _ = dlog_points(group, rng, n)
     ks = special_scalars(rng, n)
     # repeated points with equal and opposite scalars land in the same buckets
