@@ -6,6 +6,8 @@
 #include "curve.h"
 #include "parallel.h"
 
+#include <string.h>
+
 /* Bits [pos, pos + c) of a 4-limb scalar (c <= 32), zero past bit 255. */
 static inline uint32_t msm_window_bits(const uint64_t s[4], unsigned pos, unsigned c) {
     unsigned limb = pos >> 6, off = pos & 63;
@@ -20,13 +22,13 @@ static inline uint32_t msm_window_bits(const uint64_t s[4], unsigned pos, unsign
 #define MSM_G g1
 #define MSM_FL 4
 #define MSM_FIELD fp
-#define MSM_BATCH_AFFINE_MIN 8192
+#define MSM_BATCH_AFFINE_MIN 4096
 #include "msm_impl.h"
 
 #define MSM_G g2
 #define MSM_FL 8
 #define MSM_FIELD fp2
-#define MSM_BATCH_AFFINE_MIN 2048
+#define MSM_BATCH_AFFINE_MIN 1024
 #include "msm_impl.h"
 
 int bn254_g1_msm_scratch_words(size_t n, int threads, size_t *words) {

@@ -11,11 +11,8 @@
  *  3. windows are independent: they are spread over the threads, each with its own buckets;
  *     a window's buckets are reduced by the running-sum trick (2 additions per bucket);
  *  4. the window sums are combined by Horner's rule (c doublings per window).
- * The digits are recomputed on the fly rather than stored: the carry into window w is 1
- * exactly when the scalar's low c*w bits exceed H_w = sum_{j<w} 2^(c-1) 2^(cj) (the largest
- * value the lower signed digits can reach), which a top-down comparison of the lower windows
- * with 2^(c-1) settles, almost always at the first one.
- */
+ * The signed digits of every scalar are computed once (a pass over the scalars, split across
+ * the threads) and stored window-major (int32 each), so a window reads its digits in order. */
 
 #define MI_CAT2(a, b) a##_##b
 #define MI_CAT(a, b) MI_CAT2(a, b)
@@ -31,6 +28,7 @@ struct M(job) {
     const uint64_t *scalars;  /* canonical, 4 limbs each */
     const uint32_t *idx;      /* points with scalars other than 0 and 1 */
     size_t m;                 /* entries of idx */
+    const int32_t *digits;    /* nwin x m signed digits, window-major */
     unsigned c, nwin;
     int threads;
     uint64_t *window_sums;    /* nwin Jacobian points */
@@ -40,18 +38,25 @@ struct M(job) {
     size_t batch;             /* additions per batch */
 };
 
-/* Signed digit of window w of scalar s (see the header comment). */
-static inline int M(digit)(const uint64_t s[4], unsigned w, unsigned c) {
-    const uint32_t half = 1u << (c - 1);
-    uint32_t raw = msm_window_bits(s, w * c, c);
-    uint32_t carry = 0;
-    for (unsigned j = w; j-- > 0;) {
-        uint32_t low = msm_window_bits(s, j * c, c);
-        if (low != half) { carry = low > half; break; }
+/* The nwin signed digits of scalar s, written to out[0], out[stride], ...: d = bits + carry,
+ * and a digit above 2^(c-1) becomes d - 2^c with a carry into the next window. */
+static inline void M(digits_of)(int32_t *out, size_t stride, const uint64_t s[4], unsigned c,
+                                unsigned nwin) {
+    const int32_t half = (int32_t)1 << (c - 1), full = (int32_t)1 << c;
+    int32_t carry = 0;
+    for (unsigned w = 0; w < nwin; w++) {
+        int32_t d = (int32_t)msm_window_bits(s, w * c, c) + carry;
+        carry = d > half;
+        out[(size_t)w * stride] = d - (carry ? full : 0);
     }
-    int d = (int)(raw + carry);
-    if (d > (int)half) d -= (int)(1u << c);
-    return d;
+}
+
+static void M(digit_task)(void *ctx, size_t begin, size_t end) {
+    const struct M(job) *job = ctx;
+    int32_t *digits = (int32_t *)job->digits;
+    for (size_t k = begin; k < end; k++)
+        M(digits_of)(digits + k, job->m, job->scalars + 4 * (size_t)job->idx[k], job->c,
+                     job->nwin);
 }
 
 /* Jacobian buckets: one mixed addition per point. For small inputs, where batches would
@@ -59,10 +64,11 @@ static inline int M(digit)(const uint64_t s[4], unsigned w, unsigned c) {
 static void M(window_jacobian)(const struct M(job) *job, size_t w, uint64_t *buckets) {
     const size_t nb = (size_t)1 << (job->c - 1);
     uint64_t neg[AW];
+    const int32_t *wd = job->digits + w * job->m;
     for (size_t b = 0; b < nb; b++) PT(jac_set_inf)(buckets + b * JW);
     for (size_t k = 0; k < job->m; k++) {
         uint32_t i = job->idx[k];
-        int d = M(digit)(job->scalars + 4 * (size_t)i, (unsigned)w, job->c);
+        int d = wd[k];
         if (d == 0) continue;
         const uint64_t *p = job->points + (size_t)AW * i;
         uint64_t *bucket = buckets + (size_t)(d > 0 ? d - 1 : -d - 1) * JW;
@@ -110,21 +116,29 @@ static void M(load_point)(const struct M(state) *st, uint64_t out[AW], uint32_t 
     else PT(aff_copy)(out, p);
 }
 
+/* Slope denominators x_q - x_b (addition), 2 y_b (doubling) or 1 (cancellation) for q = +-P,
+ * read without copying P: only the rare equal-x case looks at the sign. */
+static inline void M(denominator)(const struct M(state) *st, uint64_t den[FL], const uint64_t *a,
+                                  uint32_t tagged) {
+    const uint64_t *p = st->job->points + (size_t)AW * (tagged & 0x7fffffffu);
+    F(sub)(den, p, a);
+    if (F(is_zero)(den)) {
+        uint64_t q[AW];
+        M(load_point)(st, q, tagged);
+        if (F(equal)(q + FL, a + FL)) F(double)(den, a + FL);
+        else F(set_one)(den);
+    }
+}
+
 static void M(flush)(struct M(state) *st) {
     size_t n = st->nbatch;
     if (n == 0) return;
-    uint64_t q[AW], acc[FL], inv[FL], t[FL], lam[FL], x3[FL];
-    /* denominators x_q - x_b (addition) or 2 y_b (doubling) or 1 (cancellation) */
+    uint64_t acc[FL], inv[FL], t[FL], lam[FL], x3[FL];
     F(set_one)(acc);
     for (size_t i = 0; i < n; i++) {
-        uint64_t *a = st->bx + (size_t)AW * st->bb[i];
+        if (i + 4 < n) __builtin_prefetch(st->bx + (size_t)AW * st->bb[i + 4], 1);
         uint64_t *den = st->den + (size_t)FL * i;
-        M(load_point)(st, q, st->bp[i]);
-        F(sub)(den, q, a);
-        if (F(is_zero)(den)) {
-            if (F(equal)(q + FL, a + FL)) F(double)(den, a + FL);
-            else F(set_one)(den);
-        }
+        M(denominator)(st, den, st->bx + (size_t)AW * st->bb[i], st->bp[i]);
         F(copy)(st->pre + (size_t)FL * i, acc);
         F(mul)(acc, acc, den);
     }
@@ -132,31 +146,45 @@ static void M(flush)(struct M(state) *st) {
     for (size_t i = n; i-- > 0;) {
         uint64_t *a = st->bx + (size_t)AW * st->bb[i];
         uint64_t *den = st->den + (size_t)FL * i;
+        const uint32_t tagged = st->bp[i];
+        const uint64_t *p = st->job->points + (size_t)AW * (tagged & 0x7fffffffu);
         F(mul)(t, inv, st->pre + (size_t)FL * i); /* 1 / den_i */
         F(mul)(inv, inv, den);
-        M(load_point)(st, q, st->bp[i]);
-        if (F(equal)(q, a)) {
+        st->busy[st->bb[i]] = 0;
+        if (__builtin_expect(F(equal)(p, a), 0)) {
+            uint64_t q[AW];
+            M(load_point)(st, q, tagged);
             if (!F(equal)(q + FL, a + FL)) { /* P + (-P) */
                 st->full[st->bb[i]] = 0;
-                st->busy[st->bb[i]] = 0;
                 continue;
             }
             F(square)(lam, a); /* doubling: lambda = 3 x^2 / (2 y) */
             F(add)(x3, lam, lam);
             F(add)(lam, x3, lam);
             F(mul)(lam, lam, t);
-        } else {
-            F(sub)(lam, q + FL, a + FL);
-            F(mul)(lam, lam, t);
+            F(square)(x3, lam);
+            F(sub)(x3, x3, a);
+            F(sub)(x3, x3, a);
+            F(sub)(t, a, x3);
+            F(mul)(t, lam, t);
+            F(sub)(a + FL, t, a + FL);
+            F(copy)(a, x3);
+            continue;
         }
+        /* lambda = (+-y_p - y_a) / den. For -P, lambda' = (y_p + y_a) / den = -lambda: its
+         * square is the same, and y3 = lambda (x_a - x3) - y_a = lambda' (x3 - x_a) - y_a. */
+        int negative = (int)(tagged >> 31);
+        if (negative) F(add)(lam, p + FL, a + FL);
+        else F(sub)(lam, p + FL, a + FL);
+        F(mul)(lam, lam, t);
         F(square)(x3, lam);
         F(sub)(x3, x3, a);
-        F(sub)(x3, x3, q); /* x3 = lambda^2 - x_a - x_q */
-        F(sub)(t, a, x3);
+        F(sub)(x3, x3, p); /* x3 = lambda^2 - x_a - x_p */
+        if (negative) F(sub)(t, x3, a);
+        else F(sub)(t, a, x3);
         F(mul)(t, lam, t);
-        F(sub)(a + FL, t, a + FL); /* y3 = lambda (x_a - x3) - y_a */
+        F(sub)(a + FL, t, a + FL);
         F(copy)(a, x3);
-        st->busy[st->bb[i]] = 0;
     }
     st->nbatch = 0;
 }
@@ -177,19 +205,138 @@ static int M(schedule)(struct M(state) *st, uint32_t b, uint32_t tagged) {
     return 1;
 }
 
-/* Retry the queued additions after a flush. One that meets a busy bucket again goes to the
- * bucket's Jacobian spill (a mixed addition, 11 multiplications) rather than waiting for yet
- * another batch: with many equal digits (a witness full of small values) batches would
- * otherwise shrink to a few additions, each paying for a whole inversion. */
-static void M(drain)(struct M(state) *st) {
+/* Retry the queued additions after a flush. One that meets a busy bucket again stays queued
+ * for the next batch while the queue is at most half full (`keep`); past that, or when `keep`
+ * is 0, it goes to the bucket's Jacobian spill (a mixed addition, 11 multiplications) rather
+ * than waiting for yet another batch: with many equal digits (a witness full of small values)
+ * batches would otherwise shrink to a few additions, each paying for a whole inversion. */
+static void M(drain)(struct M(state) *st, int keep) {
     uint64_t q[AW];
+    size_t kept = 0, limit = keep ? st->job->batch / 2 : 0;
     for (size_t k = 0; k < st->nqueue; k++) {
         if (M(schedule)(st, st->qb[k], st->qp[k])) continue;
+        if (kept < limit) {
+            st->qb[kept] = st->qb[k];
+            st->qp[kept] = st->qp[k];
+            kept++;
+            continue;
+        }
         uint64_t *spill = st->spill + (size_t)JW * st->qb[k];
         M(load_point)(st, q, st->qp[k]);
         PT(jac_add_affine)(spill, spill, q);
     }
-    st->nqueue = 0;
+    st->nqueue = kept;
+}
+
+/* dst[i] += src[i] for k pairs of finite affine points with one inversion (Montgomery's
+ * trick); dst[i] becomes the all-zero affine point (infinity) on a cancellation. The dst[i]
+ * are distinct and no src[i] is a dst[j]; den and pre hold k coordinates each. */
+static void M(batch_add)(uint64_t *const *dst, const uint64_t *const *src, size_t k,
+                         uint64_t *den, uint64_t *pre) {
+    if (k == 0) return;
+    uint64_t acc[FL], inv[FL], t[FL], lam[FL], x3[FL];
+    F(set_one)(acc);
+    for (size_t i = 0; i < k; i++) {
+        const uint64_t *a = dst[i], *q = src[i];
+        uint64_t *d = den + (size_t)FL * i;
+        F(sub)(d, q, a);
+        if (F(is_zero)(d)) {
+            if (F(equal)(q + FL, a + FL)) F(double)(d, a + FL);
+            else F(set_one)(d);
+        }
+        F(copy)(pre + (size_t)FL * i, acc);
+        F(mul)(acc, acc, d);
+    }
+    F(inverse)(inv, acc);
+    for (size_t i = k; i-- > 0;) {
+        uint64_t *a = dst[i];
+        const uint64_t *q = src[i];
+        F(mul)(t, inv, pre + (size_t)FL * i);
+        F(mul)(inv, inv, den + (size_t)FL * i);
+        if (__builtin_expect(F(equal)(q, a), 0)) {
+            if (!F(equal)(q + FL, a + FL)) { /* P + (-P) */
+                F(set_zero)(a);
+                F(set_zero)(a + FL);
+                continue;
+            }
+            F(square)(lam, a); /* doubling: lambda = 3 x^2 / (2 y) */
+            F(add)(x3, lam, lam);
+            F(add)(lam, x3, lam);
+            F(mul)(lam, lam, t);
+        } else {
+            F(sub)(lam, q + FL, a + FL);
+            F(mul)(lam, lam, t);
+        }
+        F(square)(x3, lam);
+        F(sub)(x3, x3, a);
+        F(sub)(x3, x3, q);
+        F(sub)(t, a, x3);
+        F(mul)(t, lam, t);
+        F(sub)(a + FL, t, a + FL);
+        F(copy)(a, x3);
+    }
+}
+
+/* r = [k] p for a small k >= 1 (binary double-and-add, Jacobian). */
+static void M(small_mul)(uint64_t r[JW], const uint64_t p[JW], uint32_t k) {
+    uint64_t acc[JW];
+    int top = 31 - __builtin_clz(k);
+    PT(jac_copy)(acc, p);
+    for (int bit = top - 1; bit >= 0; bit--) {
+        PT(jac_double)(acc, acc);
+        if ((k >> bit) & 1) PT(jac_add)(acc, acc, p);
+    }
+    PT(jac_copy)(r, acc);
+}
+
+/* Reduction sum_b (b+1) bucket_b with affine arithmetic: the nb buckets are cut into S
+ * segments of L; the S running sums (run_s, acc_s) advance in lock step, so each step is a
+ * batch of S affine additions sharing one inversion (about 6 multiplications each, where a
+ * Jacobian running sum costs 11 + 16). A segment starting at bucket sL gives
+ * acc_s = sum_{b in s} (b - sL + 1) bucket_b and run_s = its plain sum, so the window sum is
+ * sum_s acc_s + L sum_s s run_s, the last by a short Jacobian running sum over s. `mem`
+ * holds 2 S affine points; spilled (Jacobian) buckets are not included. */
+static void M(reduce_affine)(const struct M(state) *st, size_t nb, size_t S, uint64_t *mem,
+                             uint64_t out[JW]) {
+    const size_t L = nb / S;
+    uint64_t *run = mem, *acc = mem + S * AW;
+    uint64_t *dst[S];
+    const uint64_t *src[S];
+    memset(mem, 0, 2 * S * AW * sizeof(uint64_t));
+    for (size_t j = 0; j < L; j++) {
+        size_t k = 0;
+        for (size_t s = 0; s < S; s++) {
+            size_t b = s * L + (L - 1 - j);
+            if (!st->full[b]) continue;
+            uint64_t *r = run + s * AW;
+            const uint64_t *bk = st->bx + b * AW;
+            if (PT(aff_is_inf)(r)) { PT(aff_copy)(r, bk); continue; }
+            dst[k] = r;
+            src[k++] = bk;
+        }
+        M(batch_add)(dst, src, k, st->den, st->pre);
+        k = 0;
+        for (size_t s = 0; s < S; s++) {
+            uint64_t *r = run + s * AW, *a = acc + s * AW;
+            if (PT(aff_is_inf)(r)) continue;
+            if (PT(aff_is_inf)(a)) { PT(aff_copy)(a, r); continue; }
+            dst[k] = a;
+            src[k++] = r;
+        }
+        M(batch_add)(dst, src, k, st->den, st->pre);
+    }
+    uint64_t total[JW], rs[JW], ws[JW];
+    PT(jac_set_inf)(total);
+    PT(jac_set_inf)(rs);
+    PT(jac_set_inf)(ws);
+    for (size_t s = S; s-- > 0;) {
+        if (!PT(aff_is_inf)(acc + s * AW)) PT(jac_add_affine)(total, total, acc + s * AW);
+        if (s == 0) break;
+        if (!PT(aff_is_inf)(run + s * AW)) PT(jac_add_affine)(rs, rs, run + s * AW);
+        PT(jac_add)(ws, ws, rs); /* ws = sum_{s' >= s} run-sums = sum_s s run_s at the end */
+    }
+    for (size_t l = L; l > 1; l >>= 1) PT(jac_double)(ws, ws);
+    PT(jac_add)(out, total, ws);
 }
 
 static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t *mem) {
@@ -207,6 +354,7 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     st.full = (uint8_t *)(st.spill + nb * JW);
     st.busy = st.full + nb;
     st.nbatch = st.nqueue = 0;
+    const int32_t *wd = job->digits + w * job->m;
     for (size_t b = 0; b < nb; b++) {
         st.full[b] = st.busy[b] = 0;
         PT(jac_set_inf)(st.spill + b * JW);
@@ -214,7 +362,7 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
 
     for (size_t k = 0; k < job->m; k++) {
         uint32_t i = job->idx[k];
-        int d = M(digit)(job->scalars + 4 * (size_t)i, (unsigned)w, job->c);
+        int d = wd[k];
         if (d == 0) continue;
         uint32_t b = (uint32_t)(d > 0 ? d - 1 : -d - 1);
         uint32_t tagged = i | (d < 0 ? 0x80000000u : 0);
@@ -223,13 +371,42 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
         st.qp[st.nqueue] = tagged;
         if (++st.nqueue == B) { /* queue full: finish the batch, then retry the queue */
             M(flush)(&st);
-            M(drain)(&st);
+            M(drain)(&st, 1);
+        }
+    }
+    /* Retry the queue in fresh batches while that makes progress (a quarter of it per
+     * round); the rest (many additions to a few buckets) goes to the spills. */
+    while (st.nqueue > 0) {
+        size_t before = st.nqueue;
+        M(flush)(&st);
+        M(drain)(&st, 1);
+        if (st.nqueue * 4 > before * 3) {
+            M(flush)(&st);
+            M(drain)(&st, 0);
         }
     }
     M(flush)(&st);
-    M(drain)(&st);
-    M(flush)(&st);
 
+    /* Affine reduction unless many buckets spilled (then the Jacobian running sum below);
+     * the few spilled buckets are weighted one by one. */
+    size_t S = nb / (nb >= 4096 ? 16 : 8), spilled = 0;
+    if (S > B) S = B;
+    for (size_t b = 0; b < nb && spilled <= nb / 32; b++)
+        spilled += !PT(jac_is_inf)(st.spill + b * JW);
+    if (S >= 64 && spilled <= nb / 32) {
+        uint64_t sum[JW], t[JW];
+        PT(jac_set_inf)(sum);
+        for (size_t b = 0; b < nb && spilled > 0; b++) {
+            if (PT(jac_is_inf)(st.spill + b * JW)) continue;
+            M(small_mul)(t, st.spill + b * JW, (uint32_t)(b + 1));
+            PT(jac_add)(sum, sum, t);
+            spilled--;
+        }
+        /* the spills are consumed: their memory (nb Jacobian points) holds the 2 S sums */
+        M(reduce_affine)(&st, nb, S, st.spill, t);
+        PT(jac_add)(job->window_sums + w * JW, sum, t);
+        return;
+    }
     uint64_t run[JW], acc[JW];
     PT(jac_set_inf)(run);
     PT(jac_set_inf)(acc);
@@ -270,9 +447,11 @@ static void M(plan)(struct M(job) *job, size_t n, int threads) {
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
     job->batch_affine = n >= MSM_BATCH_AFFINE_MIN;
-    size_t B = nb / 4;
+    /* Half the bucket count per batch (measured best: bigger batches share an inversion
+     * among more additions but meet busy buckets more often). */
+    size_t B = nb / 2;
     if (B < 64) B = 64;
-    if (B > 1024) B = 1024;
+    if (B > 2048) B = 2048;
     job->batch = B;
     if (job->batch_affine)
         job->thread_words = nb * AW + 2 * B * FL + 2 * B + nb * JW + (2 * nb + 7) / 8;
@@ -284,6 +463,7 @@ static size_t M(scratch_words)(size_t n, int threads) {
     struct M(job) job;
     M(plan)(&job, n, threads);
     return (n + 1) / 2                           /* idx, uint32 each */
+           + ((size_t)job.nwin * n + 1) / 2      /* digits, int32 each */
            + (size_t)job.nwin * JW               /* window sums */
            + (size_t)job.threads * job.thread_words;
 }
@@ -301,7 +481,9 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
     job.scalars = scalars;
     uint32_t *idx = (uint32_t *)scratch;
     job.idx = idx;
-    job.window_sums = scratch + (n + 1) / 2;
+    int32_t *digits = (int32_t *)(scratch + (n + 1) / 2);
+    job.digits = digits;
+    job.window_sums = scratch + (n + 1) / 2 + ((size_t)job.nwin * n + 1) / 2;
     job.buckets = job.window_sums + (size_t)job.nwin * JW;
 
     uint64_t ones[JW];
@@ -322,6 +504,7 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
         PT(jac_copy)(out, ones);
         return BN254_OK;
     }
+    parallel_for(m, parallel_threads(threads, m / 4096 + 1), M(digit_task), &job);
     parallel_for(job.nwin, job.threads, M(window_task), &job);
 
     uint64_t acc[JW];

@@ -126,10 +126,11 @@ def test_msm_edge_inputs(group: Group, rng: np.random.Generator) -> None:
     assert group.msm([g, g], [-1, R + 2]) == g
 
 
-def test_msm_batch_affine_path(group: Group, rng: np.random.Generator) -> None:
-    """Large enough for the batch-affine buckets, with repeats that force doublings and
-    cancellations inside a batch."""
-    n = 8200 if group is G1 else 2100  # above the batch-affine thresholds of msm.c
+@pytest.mark.parametrize("small", [True, False])
+def test_msm_batch_affine_path(group: Group, rng: np.random.Generator, small: bool) -> None:
+    """Large enough for the batch-affine buckets (just above msm.c's thresholds, and larger),
+    with repeats that force doublings and cancellations inside a batch."""
+    n = (4200 if group is G1 else 1100) if small else (8200 if group is G1 else 2100)
     a, _ = dlog_points(group, rng, n)
     ks = special_scalars(rng, n)
     # repeated points with equal and opposite scalars land in the same buckets
@@ -149,6 +150,47 @@ def test_msm_same_point_many_times_batch_affine() -> None:
     assert msm_g1(pts, ks) == G1.mul(G1.generator, sum(ks))
     pts2 = G1.array([G1.generator, G1.neg(G1.generator)] * (n // 2))
     assert msm_g1(pts2, [123456789] * n) is None
+
+
+def _batch_affine_n(group: Group) -> int:
+    """Above the batch-affine thresholds of msm.c and large enough (c >= 10, 512 buckets) for
+    the affine bucket reduction."""
+    return 8200
+
+
+def test_msm_affine_reduction_edge_cases(group: Group, rng: np.random.Generator) -> None:
+    """Small scalars put chosen points in chosen buckets of window 0, so the affine bucket
+    reduction meets P + (-P) and P + P in its running sums (buckets 8 and 7, 16 and 15 are in
+    one segment), beside empty buckets; every other scalar is zero."""
+    n = _batch_affine_n(group)
+    a = [int(x) for x in rng.integers(1, 2**48, size=n)]
+    ks = [0] * n
+    a[1] = R - a[0]  # P_1 = -P_0
+    ks[0], ks[1] = 8, 7
+    a[3] = a[2]  # P_3 = P_2
+    ks[2], ks[3] = 16, 15
+    a[5] = a[4]
+    ks[4], ks[5] = 3, 3  # the same bucket twice: a doubling inside a batch
+    for i in range(6, 40):
+        ks[i] = int(rng.integers(2, 200))
+    pts = repeated_generator(group, n).scale(a)
+    expect = group.mul(group.generator, sum(x * k for x, k in zip(a, ks, strict=True)) % R)
+    assert group.msm(pts, ks, threads=1) == expect
+    assert group.msm(pts, ks, threads=2) == expect
+
+
+@pytest.mark.parametrize("distinct", [5, 100])
+def test_msm_crowded_buckets(group: Group, rng: np.random.Generator, distinct: int) -> None:
+    """Many additions to few buckets: batches stay short, additions spill to Jacobian buckets
+    (a few spilled buckets are weighted one by one, many send the window to the Jacobian
+    reduction); random scalars on part of the points keep the other windows busy."""
+    n = _batch_affine_n(group)
+    a, pts = dlog_points(group, rng, n)
+    ks = [1 + (i % distinct) for i in range(n)]
+    for i in range(0, n, 7):
+        ks[i] = int(Fr.random(1, rng).to_ints()[0])
+    expect = group.mul(group.generator, sum(x * k for x, k in zip(a, ks, strict=True)) % R)
+    assert group.msm(pts, ks, threads=1) == expect
 
 
 def test_msm_module_functions(rng: np.random.Generator) -> None:
