@@ -42,6 +42,17 @@ def _snarkjs(tmp: Path, *args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def _snarkjs_keys(tmp: Path) -> None:
+    """snarkjs's own ceremony for tmp/c.r1cs: 2^4 powers of tau and one contribution per
+    phase -> c1.zkey and its vk.json."""
+    _snarkjs(tmp, "powersoftau", "new", "bn128", "4", "p0.ptau")
+    _snarkjs(tmp, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=tau entropy")
+    _snarkjs(tmp, "powersoftau", "prepare", "phase2", "p1.ptau", "pf.ptau")
+    _snarkjs(tmp, "groth16", "setup", "c.r1cs", "pf.ptau", "c0.zkey")
+    _snarkjs(tmp, "zkey", "contribute", "c0.zkey", "c1.zkey", "-e=delta entropy")
+    _snarkjs(tmp, "zkey", "export", "verificationkey", "c1.zkey", "vk.json")
+
+
 def test_we_verify_a_snarkjs_proof(tmp_path: Path) -> None:
     """snarkjs's own setup (small powers of tau, one contribution each phase) and proof for
     our compiled cube circuit: our JSON readers accept its files and our verifier its proof."""
@@ -53,12 +64,7 @@ def test_we_verify_a_snarkjs_proof(tmp_path: Path) -> None:
     c, _, _ = cube()
     r1cs_format.write(tmp_path / "c.r1cs", c.r1cs)
     wtns_format.write(tmp_path / "w.wtns", c.solve({"out": 35, "x": 3}))
-    _snarkjs(tmp_path, "powersoftau", "new", "bn128", "4", "p0.ptau")
-    _snarkjs(tmp_path, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=tau entropy")
-    _snarkjs(tmp_path, "powersoftau", "prepare", "phase2", "p1.ptau", "pf.ptau")
-    _snarkjs(tmp_path, "groth16", "setup", "c.r1cs", "pf.ptau", "c0.zkey")
-    _snarkjs(tmp_path, "zkey", "contribute", "c0.zkey", "c1.zkey", "-e=delta entropy")
-    _snarkjs(tmp_path, "zkey", "export", "verificationkey", "c1.zkey", "vk.json")
+    _snarkjs_keys(tmp_path)
     _snarkjs(tmp_path, "groth16", "prove", "c1.zkey", "w.wtns", "proof.json", "public.json")
     vk = sj.read_vk(tmp_path / "vk.json")
     proof = sj.read_proof(tmp_path / "proof.json")
@@ -110,12 +116,7 @@ def test_we_prove_with_a_snarkjs_key(tmp_path: Path) -> None:
     c, _, _ = cube()
     w = c.solve({"out": 35, "x": 3})
     r1cs_format.write(tmp_path / "c.r1cs", c.r1cs)
-    _snarkjs(tmp_path, "powersoftau", "new", "bn128", "4", "p0.ptau")
-    _snarkjs(tmp_path, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=tau entropy")
-    _snarkjs(tmp_path, "powersoftau", "prepare", "phase2", "p1.ptau", "pf.ptau")
-    _snarkjs(tmp_path, "groth16", "setup", "c.r1cs", "pf.ptau", "c0.zkey")
-    _snarkjs(tmp_path, "zkey", "contribute", "c0.zkey", "c1.zkey", "-e=delta entropy")
-    _snarkjs(tmp_path, "zkey", "export", "verificationkey", "c1.zkey", "vk.json")
+    _snarkjs_keys(tmp_path)
     _snarkjs(tmp_path, "zkey", "export", "json", "c1.zkey", "zkey.json")
     vk = sj.read_vk(tmp_path / "vk.json")
     theirs = json.loads((tmp_path / "vk.json").read_text())
