@@ -362,3 +362,39 @@ def test_cli_inspect_malformed(bad: str, capsys: pytest.CaptureFixture[str]) -> 
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: malformed_token: ")
+
+
+# ---- end to end: a real ticketing proof travels in a token and verifies after decoding ----
+
+
+def test_real_proof_round_trips_and_verifies(recwarn: pytest.WarningsRecorder) -> None:
+    from circuits.ticket import MerkleTree, TicketCircuit, TicketWitnessInputs, ticket_inputs
+    from zkcore.groth16.prove import prove
+    from zkcore.groth16.setup import setup_insecure_deterministic
+    from zkcore.groth16.verify import verify
+
+    nonce, expires_at, policy = bytes(range(16)), 1_760_050_030, 5
+    binding = poseidon([int.from_bytes(nonce, "big"), expires_at, policy])
+    ticket = TicketWitnessInputs(
+        holder_secret=0x5EC12E7, ticket_salt=0xA11CE, event_id=EVENT, tier=TIER,
+        not_before=1_760_000_000, not_after=1_760_086_400, scope=SCOPE, now=1_760_050_000,
+        token_binding=binding,
+    )  # fmt: skip
+    circuit = TicketCircuit(2).compile()
+    pk, vk = setup_insecure_deterministic(circuit.r1cs, "token-test")
+    values = ticket_inputs(ticket, *MerkleTree(2, [11, ticket.leaf()]).proof(1))
+    proof = prove(pk, circuit.solve(values), threads=1)
+    text = encode_token(
+        Token(
+            event_tag=tag(EVENT), scope_tag=tag(SCOPE), tier_tag=tag(TIER),
+            root=int(values["root"]), nullifier=int(values["nullifier"]), now=ticket.now,
+            expires_at=expires_at, nonce=nonce, gate_policy=policy, proof=proof,
+        )  # fmt: skip
+    )
+    decoded = decode_token(text)
+    public = decoded.public_inputs(EVENT, SCOPE, TIER)
+    assert verify(vk, public, decoded.proof)
+    # the same proof with another expiry (a token edited to live longer) does not verify
+    fields = {k: getattr(decoded, k) for k in decoded.__dataclass_fields__}
+    longer = Token(**{**fields, "expires_at": expires_at + 3600})
+    assert not verify(vk, longer.public_inputs(EVENT, SCOPE, TIER), longer.proof)
