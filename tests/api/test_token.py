@@ -386,9 +386,16 @@ def test_real_proof_round_trips_and_verifies(recwarn: pytest.WarningsRecorder) -
     proof = prove(pk, circuit.solve(values), threads=1)
     text = encode_token(
         Token(
-            event_tag=tag(EVENT), scope_tag=tag(SCOPE), tier_tag=tag(TIER),
-            root=int(values["root"]), nullifier=int(values["nullifier"]), now=ticket.now,
-            expires_at=expires_at, nonce=nonce, gate_policy=policy, proof=proof,
+            event_tag=tag(EVENT),
+            scope_tag=tag(SCOPE),
+            tier_tag=tag(TIER),
+            root=int(values["root"]),
+            nullifier=int(values["nullifier"]),
+            now=ticket.now,
+            expires_at=expires_at,
+            nonce=nonce,
+            gate_policy=policy,
+            proof=proof,
         )  # fmt: skip
     )
     decoded = decode_token(text)
