@@ -1,4 +1,4 @@
-"""`ticketking`: serve the API, initialise the database, make API keys, inspect tokens."""
+"""`ticketking`: serve the API, initialise the database, make API keys."""
 
 from __future__ import annotations
 
