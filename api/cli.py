@@ -123,6 +123,26 @@ def cmd_keys_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_inspect(_: Settings, args: argparse.Namespace) -> int:
+    """Print a proof token's fields (or JSON); exit 2 with one line if it is malformed."""
+    import json
+
+    from api.token import TokenError, decode_token, describe_token
+
+    try:
+        info = describe_token(decode_token(args.token))
+    except TokenError as exc:
+        print(f"error: {exc.reason}: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        width = max(len(k) for k in info)
+        for key, value in info.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
@@ -156,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key by key_id")
     revoke.add_argument("key_id")
     revoke.set_defaults(func=cmd_keys_revoke)
+
+    token = sub.add_parser("token", help="proof tokens").add_subparsers(
+        dest="token_cmd", required=True
+    )
+    inspect = token.add_parser("inspect", help="print a proof token's fields (exit 2 if malformed)")
+    inspect.add_argument("token")
+    inspect.add_argument("--json", action="store_true", help="print JSON")
+    inspect.set_defaults(func=cmd_token_inspect)
     return parser
 
 
