@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.models import Event, MerkleNode, MerkleRoot
@@ -182,7 +183,9 @@ class MerkleStore:
             raise errors.ArgumentError(f"no event with pk {pk}")
 
     @staticmethod
-    def _nodes(session: Session, pk: int, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    def _nodes(
+        session: Session, pk: int, keys: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], int]:
         cond = or_(*(and_(MerkleNode.level == lv, MerkleNode.index == ix) for lv, ix in keys))
         rows = session.execute(
             select(MerkleNode.level, MerkleNode.index, MerkleNode.value).where(
@@ -212,10 +215,12 @@ class MerkleStore:
                 if old is not None:
                     deletes.append({"lv": level, "ix": ix})
             elif old is None:
-                inserts.append({"event_pk": pk, "level": level, "index": ix, "value": to_hex(value)})
+                inserts.append(
+                    {"event_pk": pk, "level": level, "index": ix, "value": to_hex(value)}
+                )
             elif old != value:
                 updates.append({"lv": level, "ix": ix, "val": to_hex(value)})
-        table = MerkleNode.__table__
+        table = cast(Table, MerkleNode.__table__)
         where = and_(
             table.c.event_pk == pk,
             table.c.level == bindparam("lv"),
@@ -232,7 +237,9 @@ class MerkleStore:
         new_root = values[-1]
         if new_root != old_root or count != old_count:
             session.add(
-                MerkleRoot(event_pk=pk, root=to_hex(new_root), leaf_count=count, current_from=utcnow())
+                MerkleRoot(
+                    event_pk=pk, root=to_hex(new_root), leaf_count=count, current_from=utcnow()
+                )
             )
             session.flush()
 

@@ -113,9 +113,7 @@ def issue_ticket(
         not_before=body.not_before,
         not_after=body.not_after,
         holder_hash=hash_holder(settings, body.holder_id) if body.holder_id else None,
-        secrets_blob=encrypt_secrets(
-            settings.subkey(SECRETS_KEY_PURPOSE), body.ticket_id, fresh
-        ),
+        secrets_blob=encrypt_secrets(settings.subkey(SECRETS_KEY_PURPOSE), body.ticket_id, fresh),
         state=TicketState.ACTIVE,
         created_at=utcnow(),
     )

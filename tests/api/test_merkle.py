@@ -275,7 +275,9 @@ def test_issued_tickets_are_leaves_and_revocation_clears(
     assert store.leaf_count(session, pk) == 3
     old = store.path(session, pk, 1)
     session.rollback()
-    r = factory.client.post(f"{API}/tickets/{made[1]['ticket_id']}/revoke", headers=merchant.headers)
+    r = factory.client.post(
+        f"{API}/tickets/{made[1]['ticket_id']}/revoke", headers=merchant.headers
+    )
     assert r.status_code == 200
     values[1] = 0
     new_root = store.root(session, pk)
