@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from alembic import command
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
 from api.config import Settings
-from api.db import make_engine, make_sessionmaker
+from api.db import alembic_config, make_engine, make_sessionmaker, migrate
 from api.models import Event, Merchant, MerkleNode, MerkleRoot, Ticket
 from api.services.merkle import MerkleStore, from_hex, zero_hashes
 from api.services.tickets import leaf_of, ticket_secrets
@@ -291,3 +292,18 @@ def test_issued_tickets_are_leaves_and_revocation_clears(
     session.rollback()
     factory.client.post(f"{API}/tickets/{made[1]['ticket_id']}/revoke", headers=merchant.headers)
     assert session.scalar(select(func.count()).select_from(MerkleRoot)) == count
+
+
+def test_migration_0002_indexes_roots_by_event_and_id(engine: Engine) -> None:
+    def names() -> set[str]:
+        return {ix["name"] for ix in inspect(engine).get_indexes("merkle_roots") if ix["name"]}
+
+    assert "ix_merkle_roots_event_id" in names()
+    cfg = alembic_config(engine)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        conn.commit()
+    assert "ix_merkle_roots_event_id" not in names()
+    migrate(engine)
+    assert "ix_merkle_roots_event_id" in names()
