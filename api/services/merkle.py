@@ -7,8 +7,8 @@ zero[h-1]). Only nodes that differ from their level's zero hash are stored (merk
 the tree is never rebuilt: one leaf update reads its depth siblings and path nodes in one
 query and writes depth + 1 nodes, costing depth Poseidon(2) hashes.
 
-Writers of one event's tree are serialized by locking the event's row (SELECT ... FOR UPDATE
-on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers), and each root change is
+Writers of one event's tree are serialized by locking the event's row (SELECT ... FOR NO KEY
+UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers), and each root change is
 appended to merkle_roots with the time it became current, for root_accepted.
 """
 
@@ -178,7 +178,12 @@ class MerkleStore:
     def _lock(session: Session, pk: int) -> None:
         # The event row is the tree's lock: concurrent writers of one tree queue here, and
         # under READ COMMITTED each later statement sees what the previous holder committed.
-        found = session.scalar(select(Event.id).where(Event.id == pk).with_for_update())
+        # FOR NO KEY UPDATE (key_share), not FOR UPDATE: inserting a ticket or node row takes
+        # a KEY SHARE lock on the event through its foreign key, which FOR UPDATE would wait
+        # on, deadlocking two issuers that each inserted a ticket before taking this lock.
+        found = session.scalar(
+            select(Event.id).where(Event.id == pk).with_for_update(key_share=True)
+        )
         if found is None:
             raise errors.ArgumentError(f"no event with pk {pk}")
 

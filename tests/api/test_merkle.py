@@ -12,11 +12,13 @@ from alembic import command
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.config import Settings
 from api.db import alembic_config, make_engine, make_sessionmaker, migrate
-from api.models import Event, Merchant, MerkleNode, MerkleRoot, Ticket
+from api.models import Event, Merchant, MerkleNode, MerkleRoot, Role, Ticket
+from api.schemas import TicketCreate
 from api.services.merkle import MerkleStore, from_hex, zero_hashes
-from api.services.tickets import leaf_of, ticket_secrets
+from api.services.tickets import issue_ticket, leaf_of, ticket_secrets
 from circuits.gadgets.merkle import compute_root
 from circuits.ticket import MerkleTree, merkle_hash2
 from tests.api.conftest import API, Factory, MerchantCtx
@@ -307,3 +309,39 @@ def test_migration_0002_indexes_roots_by_event_and_id(engine: Engine) -> None:
     assert "ix_merkle_roots_event_id" not in names()
     migrate(engine)
     assert "ix_merkle_roots_event_id" in names()
+
+
+def test_concurrent_ticket_issues_get_distinct_leaves(engine: Engine, settings: Settings) -> None:
+    # Each issue inserts a ticket (whose foreign key share-locks the event row) and then locks
+    # the event for the tree: the tree lock must not deadlock against those share locks.
+    maker = make_sessionmaker(engine)
+    with maker() as s:
+        pk = make_event(s, "race")
+    principal = Principal(key_id="k", role=Role.MERCHANT, merchant_id="m-1")
+    workers, per_worker = 4, 3
+    barrier = threading.Barrier(workers)
+    failures: list[BaseException] = []
+
+    def work(w: int) -> None:
+        try:
+            barrier.wait()
+            for k in range(per_worker):
+                body = TicketCreate(ticket_id=f"t-{w}-{k}", event_id="race", tier="ga")
+                with maker() as s:
+                    issue_ticket(s, settings, principal, body)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    store = MerkleStore(settings.merkle_depth)
+    with maker() as s:
+        tickets = list(s.scalars(select(Ticket).where(Ticket.event_pk == pk)))
+        assert sorted(t.leaf_index for t in tickets) == list(range(workers * per_worker))
+        by_index = sorted(tickets, key=lambda t: t.leaf_index or 0)
+        values = [leaf_of(t, "race", ticket_secrets(settings, t)) for t in by_index]
+        assert store.root(s, pk) == MerkleTree(settings.merkle_depth, values).root
