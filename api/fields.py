@@ -42,6 +42,15 @@ def string_to_field(kind: Kind, text: str) -> int:
     return int.from_bytes(digest[: FIELD_BITS // 8], "big")
 
 
+def field_element(kind: str, value: str) -> int:
+    """string_to_field by kind name ("event", "tier", "scope"), as api/token.py describes."""
+    try:
+        parsed = Kind(kind)
+    except ValueError:
+        raise errors.ArgumentError(f"unknown field kind {kind!r}") from None
+    return string_to_field(parsed, value)
+
+
 def event_field(event_id: str) -> int:
     """The circuit's public event_id for the service's event id string."""
     return string_to_field(Kind.EVENT, event_id)
@@ -82,6 +91,7 @@ __all__ = [
     "TIME_MAX",
     "Kind",
     "event_field",
+    "field_element",
     "scope_field",
     "string_to_field",
     "tier_field",

@@ -11,6 +11,7 @@ from api.fields import (
     TIME_MAX,
     Kind,
     event_field,
+    field_element,
     scope_field,
     string_to_field,
     tier_field,
@@ -67,3 +68,11 @@ def test_validity_fields_defaults() -> None:
     assert validity_fields(None, None) == (0, TIME_MAX)
     t = datetime(2025, 1, 1, tzinfo=UTC)
     assert validity_fields(t, t + timedelta(hours=1)) == (time_field(t), time_field(t) + 3600)
+
+
+def test_field_element_by_kind_name() -> None:
+    assert field_element("event", "e") == event_field("e")
+    assert field_element("tier", "e") == tier_field("e")
+    assert field_element("scope", "e") == scope_field("e")
+    with pytest.raises(errors.ArgumentError):
+        field_element("gate", "e")
