@@ -125,6 +125,7 @@ class MerkleStore:
         """
         if window_seconds < 0:
             raise errors.ArgumentError("window_seconds must be >= 0")
+        root = Fr.canonical(root)  # one hex spelling per value: a non-canonical root never matches
         pk = _event_pk(event)
         start = now - timedelta(seconds=window_seconds)
         rows = session.execute(

@@ -98,6 +98,7 @@ def test_set_leaf_changes_root_and_old_path_fails(session: Session) -> None:
     store.set_leaf(session, pk, 3, 0)
     session.commit()
     values[3] = 0
+    assert store.leaf(session, pk, 3) == 0 and store.leaf(session, pk, 4) == values[4]
     new_root = store.root(session, pk)
     assert new_root == MerkleTree(DEPTH, values).root != old_root
     assert compute_root(leaves(5)[3], old.path, old.bits, merkle_hash2) != new_root
@@ -170,6 +171,8 @@ def test_root_history_and_window(session: Session) -> None:
     assert not store.root_accepted(session, other, r2, T0 + timedelta(days=1), 300)
     with pytest.raises(errors.ArgumentError):
         ok(r0, 50, window=-1)
+    with pytest.raises(errors.NonCanonicalError):
+        ok(r0 + Fr.modulus, 50)
 
 
 def test_a_root_seen_again_is_accepted_in_its_later_period(session: Session) -> None:
