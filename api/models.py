@@ -224,7 +224,11 @@ class MerkleRoot(Base):
     """The history of an event's roots and when each became current."""
 
     __tablename__ = "merkle_roots"
-    __table_args__ = (Index("ix_merkle_roots_event_root", "event_pk", "root"),)
+    __table_args__ = (
+        Index("ix_merkle_roots_event_root", "event_pk", "root"),
+        # The latest root of an event (its leaf count) and a root's successor (migration 0002).
+        Index("ix_merkle_roots_event_id", "event_pk", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))

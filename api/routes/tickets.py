@@ -31,6 +31,8 @@ def get_ticket(ticket_id: Identifier, session: SessionDep, principal: MerchantKe
 
 
 @router.post("/tickets/{ticket_id}/revoke", response_model=TicketOut)
-def post_revoke(ticket_id: Identifier, session: SessionDep, principal: MerchantKey) -> TicketOut:
+def post_revoke(
+    ticket_id: Identifier, session: SessionDep, settings: SettingsDep, principal: MerchantKey
+) -> TicketOut:
     """Revoke a ticket at once (idempotent)."""
-    return ticket_view(revoke_ticket(session, principal, ticket_id))
+    return ticket_view(revoke_ticket(session, principal, ticket_id, settings))

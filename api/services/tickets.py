@@ -9,13 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from api.auth import Principal, require_merchant
-from api.config import Settings
+from api.config import Settings, get_settings
 from api.errors import Conflict, NotFound
+from api.fields import event_field, tier_field, validity_fields
 from api.models import Ticket, TicketState
 from api.schemas import TicketCreate, TicketOut
 from api.security import TicketSecrets, decrypt_secrets, encrypt_secrets, holder_hash
 from api.services.events import get_own_event
+from api.services.merkle import MerkleStore
 from api.timeutil import utcnow
+from circuits.ticket import holder_commitment, ticket_leaf
 
 HOLDER_KEY_PURPOSE = "holder-id-hmac"
 SECRETS_KEY_PURPOSE = "ticket-secrets-aesgcm"
@@ -40,6 +43,19 @@ def holder_matches(settings: Settings, ticket: Ticket, holder_id: str | None) ->
     if holder_id is None:
         return False
     return hmac.compare_digest(hash_holder(settings, holder_id), ticket.holder_hash)
+
+
+def leaf_of(ticket: Ticket, event_id: str, secrets: TicketSecrets) -> int:
+    """The ticket's Merkle leaf (docs/api.md, "How tickets become leaves")."""
+    not_before, not_after = validity_fields(ticket.not_before, ticket.not_after)
+    return ticket_leaf(
+        holder_commitment(secrets.holder_secret),
+        secrets.salt,
+        event_field(event_id),
+        tier_field(ticket.tier),
+        not_before,
+        not_after,
+    )
 
 
 def _load(session: Session, ticket_id: str) -> Ticket | None:
@@ -89,6 +105,7 @@ def issue_ticket(
     if existing is not None:
         return _existing(settings, principal, existing, body), False
     event = get_own_event(session, principal, body.event_id)
+    fresh = TicketSecrets.generate()
     ticket = Ticket(
         ticket_id=body.ticket_id,
         event=event,
@@ -96,14 +113,15 @@ def issue_ticket(
         not_before=body.not_before,
         not_after=body.not_after,
         holder_hash=hash_holder(settings, body.holder_id) if body.holder_id else None,
-        secrets_blob=encrypt_secrets(
-            settings.subkey(SECRETS_KEY_PURPOSE), body.ticket_id, TicketSecrets.generate()
-        ),
+        secrets_blob=encrypt_secrets(settings.subkey(SECRETS_KEY_PURPOSE), body.ticket_id, fresh),
         state=TicketState.ACTIVE,
         created_at=utcnow(),
     )
     session.add(ticket)
     try:
+        # The leaf goes into the event's tree in the ticket's own transaction: both or neither.
+        tree = MerkleStore(settings.merkle_depth)
+        ticket.leaf_index = tree.append_leaf(session, event, leaf_of(ticket, event.event_id, fresh))
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -114,12 +132,20 @@ def issue_ticket(
     return ticket, True
 
 
-def revoke_ticket(session: Session, principal: Principal, ticket_id: str) -> Ticket:
-    """Revoke at once (idempotent): the ticket gets no more tokens, its tokens stop verifying."""
+def revoke_ticket(
+    session: Session, principal: Principal, ticket_id: str, settings: Settings | None = None
+) -> Ticket:
+    """Revoke at once (idempotent): the ticket gets no more tokens, its tokens stop verifying.
+
+    Its leaf becomes 0 in the same transaction, so no path reaches the new root from it.
+    """
     ticket = get_own_ticket(session, principal, ticket_id)
     if ticket.state is not TicketState.REVOKED:
         ticket.state = TicketState.REVOKED
         ticket.revoked_at = utcnow()
+        if ticket.leaf_index is not None:
+            depth = (settings or get_settings()).merkle_depth
+            MerkleStore(depth).set_leaf(session, ticket.event_pk, ticket.leaf_index, 0)
         session.commit()
     return ticket
 

@@ -17,7 +17,7 @@ def test_migrations_create_every_table_and_are_idempotent(engine: Engine) -> Non
     assert schema_tables(engine) == expected
     migrate(engine)  # again: nothing to do, nothing breaks
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
 
 
 def test_sqlite_runs_wal_with_foreign_keys_and_busy_timeout(tmp_path: object) -> None:
