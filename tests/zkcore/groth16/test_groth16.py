@@ -344,3 +344,24 @@ def test_toxic_waste_is_not_printable_or_picklable() -> None:
     assert "1" not in repr(t)
     with pytest.raises(TypeError):
         pickle.dumps(t)
+
+
+def test_vk_x_from_the_fixed_base_table_equals_the_msm() -> None:
+    """The prepared key's 4-bit table gives IC_0 + sum x_i IC_i for random and edge inputs."""
+    from zkcore.groth16.keys import VerifyingKey
+    from zkcore.groth16.verify import _vk_x, prepare_verifying_key
+
+    g, q = G1.generator, G2.generator
+    ic = [G1.mul(g, k) for k in (3, 5, 7, 11, 13)]
+    vk = VerifyingKey(alpha_g1=g, beta_g2=q, gamma_g2=q, delta_g2=q, ic=ic)
+    pvk = prepare_verifying_key(vk)
+    r = Fr.modulus
+    cases = [
+        [0, 0, 0, 0],
+        [1, 15, 16, 17],
+        [r - 1, r - 2, 2**252, 2**253 + 1],
+        [Fr.random_int() for _ in range(4)],
+        [0, r - 1, 0, 1],
+    ]
+    for inputs in cases:
+        assert _vk_x(pvk, inputs) == G1.msm(G1.array(ic), [1, *inputs]), inputs
