@@ -10,6 +10,7 @@ from api.config import Settings
 from api.db import make_engine, make_sessionmaker, migrate
 from api.models import Event, Role
 from api.security import NewKey
+from api.services.circuit import ensure_circuit_keys
 from api.services.keys import create_key, has_active_admin
 
 
@@ -21,6 +22,15 @@ def _prepare(settings: Settings) -> None:
         migrate(engine)
     finally:
         engine.dispose()
+
+
+def _circuit_keys(settings: Settings) -> None:
+    """The circuit's keys: made once per depth (with a progress bar), reused on every start."""
+    keys = ensure_circuit_keys(settings, progress=True)
+    print(
+        f"Circuit keys ready: {keys.zkey_path.parent} (depth {keys.depth}, "
+        f"{keys.constraints} constraints)"
+    )
 
 
 def _first_admin(settings: Settings) -> NewKey | None:
@@ -45,18 +55,20 @@ def _print_admin(new: NewKey | None) -> None:
 
 
 def cmd_init(settings: Settings, _: argparse.Namespace) -> int:
-    """Apply migrations and print a first admin key (once)."""
+    """Apply migrations, make the circuit keys and print a first admin key (once)."""
     _prepare(settings)
+    _circuit_keys(settings)
     print(f"Database ready: {_safe_url(settings)}")
     _print_admin(_first_admin(settings))
     return 0
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Migrate, make the first admin key if needed, then run uvicorn."""
+    """Migrate, make the circuit keys and the first admin key if needed, then run uvicorn."""
     import uvicorn
 
     _prepare(settings)
+    _circuit_keys(settings)
     new = _first_admin(settings)
     if new is not None:
         _print_admin(new)

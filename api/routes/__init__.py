@@ -1,13 +1,12 @@
 """One router per resource, all under /v1/api/ticketking.
 
-Still to come with the proof engine: proof_token.py (POST /proof-token) and verify.py
-(POST /verify, GateKey only), and circuit.py (GET /circuit). They are not registered until they
-work.
+Still to come: proof_token.py (POST /proof-token) and verify.py (POST /verify, GateKey only).
+They are not registered until they work.
 """
 
 from fastapi import APIRouter
 
-from api.routes import events, health, keys, merchants, tickets
+from api.routes import circuit, events, health, keys, merchants, tickets
 
 PREFIX = "/v1/api/ticketking"
 
@@ -15,6 +14,6 @@ PREFIX = "/v1/api/ticketking"
 def api_router() -> APIRouter:
     """Every resource router under the API prefix."""
     router = APIRouter(prefix=PREFIX)
-    for module in (health, merchants, keys, events, tickets):
+    for module in (health, circuit, merchants, keys, events, tickets):
         router.include_router(module.router)
     return router
