@@ -244,13 +244,18 @@ def g2_decompress(data: bytes) -> G2Point:
 # ---- snarkjs JSON ----
 
 
-def _decimal(value: Any, what: str) -> int:
+def decimal_below(value: Any, bound: int, what: str) -> int:
+    """A canonical decimal string (snarkjs's JSON numbers) as an int < bound, or a typed error."""
     if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
         raise errors.EncodingError(f"{what}: expected a canonical decimal string, got {value!r}")
     number = int(value)
-    if number >= P:
-        raise errors.NonCanonicalError(f"{what}: {number} is not < p")
+    if number >= bound:
+        raise errors.NonCanonicalError(f"{what}: {number} is out of range (>= {bound})")
     return number
+
+
+def _decimal(value: Any, what: str) -> int:
+    return decimal_below(value, P, what)
 
 
 def _list(value: Any, length: int, what: str) -> list[Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from zkcore.groth16.keys import Proof, VerifyingKey
 
 PROTOCOL = "groth16"
 CURVE = "bn128"
-_DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
 
 PathLike = str | os.PathLike[str]
 
@@ -65,15 +63,6 @@ def _list(value: Any, length: int, what: str) -> list[Any]:
     if not isinstance(value, list) or len(value) != length:
         raise errors.EncodingError(f"{what}: expected a list of {length}")
     return value
-
-
-def _decimal_below(value: Any, bound: int, what: str) -> int:
-    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
-        raise errors.EncodingError(f"{what}: expected a canonical decimal string, got {value!r}")
-    number = int(value)
-    if number >= bound:
-        raise errors.NonCanonicalError(f"{what}: {number} is out of range")
-    return number
 
 
 def fp12_to_json(value: pairing.Fp12) -> list[list[list[str]]]:
@@ -124,7 +113,7 @@ def vk_from_json(obj: Any) -> VerifyingKey:
         for half in _list(ab, 2, "vk_alphabeta_12"):
             for pair in _list(half, 3, "vk_alphabeta_12"):
                 for v in _list(pair, 2, "vk_alphabeta_12"):
-                    _decimal_below(v, pairing.P, "vk_alphabeta_12")
+                    encoding.decimal_below(v, pairing.P, "vk_alphabeta_12")
         # Shape and canonical coordinates only: the value snarkjs writes is an element of GT
         # in our tower layout but equals our e(alpha, beta) only for some keys (see
         # docs/groth16.md), and no verifier reads it.
@@ -198,7 +187,7 @@ def public_from_json(obj: Any) -> list[int]:
         raise errors.EncodingError("public signals: expected a JSON list")
     out = []
     for i, v in enumerate(obj):
-        out.append(_decimal_below(v, Fr.modulus, f"public signal {i}"))
+        out.append(encoding.decimal_below(v, Fr.modulus, f"public signal {i}"))
     return out
 
 
