@@ -18,17 +18,6 @@
  * equal py_ecc's), by Scott et al.'s vectorial addition chain (eprint 2008/490) over
  * f^u, f^(u^2), f^(u^3) with Granger-Scott cyclotomic squarings.
  */
-/*
- * GCC's loop vectorizer turns the 4-limb loops of field_impl.h's fp_add/fp_sub (reduce_once)
- * into SSE code that reloads scalar stores as 128-bit words: a store-forwarding stall on
- * every Fp addition. The tower does about three additions per multiplication, so in this
- * file it costs 1.6x on a whole pairing (measured: 1.59 -> 0.97 ms). Vectorization buys
- * nothing here; switch it off for this translation unit until the field code avoids it.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-tree-vectorize")
-#endif
-
 #include "bn254.h"
 #include "parallel.h"
 #include "tower.h"

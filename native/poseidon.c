@@ -40,18 +40,8 @@
 #define POSEIDON_LANES 2
 #endif
 
-/* x -= r if x >= r (x < 2^256); a local copy so this file relies only on field.h's documented
- * functions. */
-static inline void sub_r_if_geq(uint64_t x[4]) {
-    uint64_t d[4], borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 t = (u128)x[i] - fr_MOD[i] - borrow;
-        d[i] = (uint64_t)t;
-        borrow = (uint64_t)(t >> 64) & 1;
-    }
-    const uint64_t keep = 0 - borrow; /* all ones when x < r */
-    for (int i = 0; i < 4; i++) x[i] = (x[i] & keep) | (d[i] & ~keep);
-}
+/* x -= r if x >= r, for any 256-bit x (field.h's one conditional subtraction). */
+static inline void sub_r_if_geq(uint64_t x[4]) { fr_reduce_once(x, x); }
 
 /* out = sum_j row[j] * v[j] mod r (Montgomery: the sum of products times 2^-256), n <= 17.
  *

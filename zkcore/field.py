@@ -149,15 +149,8 @@ class FieldArray:
     def __getitem__(self, index: int | slice) -> FieldArray | int:
         if isinstance(index, slice):
             return FieldArray(self.field, np.ascontiguousarray(self.mont[index]))
-        return self.to_ints_slice(index)
-
-    def to_ints_slice(self, index: int) -> int:
-        return limbs_to_ints(
-            _c.from_mont(
-                self.field.native_id,
-                self.mont[index : index + 1] if index >= 0 else self.mont[[index]],
-            )
-        )[0]
+        # fancy indexing: a contiguous one-row copy, negative indices, IndexError when out
+        return limbs_to_ints(_c.from_mont(self.field.native_id, self.mont[[index]]))[0]
 
     def copy(self) -> FieldArray:
         return FieldArray(self.field, self.mont.copy())
