@@ -6,15 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from api.config import Settings
 from api.db import make_engine, make_sessionmaker
-from api.errors import BodyLimitMiddleware, install_error_handlers
+from api.engine import CircuitUnavailable, ProofEngine, engine_if_loaded, ensure_engine
+from api.errors import BodyLimitMiddleware, install_error_handlers, log
 from api.routes import PREFIX, api_router
+from api.services.circuit import circuit_keys_exist
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A TicketKing app on `settings` (from the environment by default); migrate separately."""
+def create_app(settings: Settings | None = None, proof: ProofEngine | None = None) -> FastAPI:
+    """A TicketKing app on `settings` (from the environment by default); migrate separately.
+
+    `proof` shares an already loaded proof engine (tests; the caller closes it).
+    """
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Resolve the secret key now: a bad TICKETKING_SECRET_KEY fails at start, not mid-request.
@@ -24,8 +30,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # With the circuit keys made (serve/init make them), load them now and start the
+        # provers in the background; otherwise the first request that needs them does it.
+        if proof is None and circuit_keys_exist(settings):
+            try:
+                await run_in_threadpool(ensure_engine, app)
+            except CircuitUnavailable as exc:
+                log.error("circuit keys unusable, proofs disabled until fixed: %s", exc.message)
         yield
+        loaded = engine_if_loaded(app)
+        if loaded is not None and loaded is not proof:
+            loaded.close()
         engine.dispose()
 
     app = FastAPI(
@@ -38,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.proof_engine = proof
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     install_error_handlers(app)

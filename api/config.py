@@ -31,12 +31,16 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TICKETKING_DATABASE_URL")
     )
     merkle_depth: int = Field(default=20, ge=1, le=32)
+    # Where the circuit's keys live (default: <data_dir>/circuits); several data dirs may share.
+    circuits_dir: Path | None = None
     # Tolerance on token expiry for gates whose clocks drift a little.
     verify_clock_skew_seconds: int = Field(default=5, ge=0, le=300)
     # Base64url of 32 random bytes; when unset, a key file in data_dir is made once and reused.
     secret_key: SecretStr | None = None
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # Prover processes per API process (default: one per core).
+    prover_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("database_url")
     @classmethod

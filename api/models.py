@@ -235,3 +235,27 @@ class MerkleRoot(Base):
     root: Mapped[str] = mapped_column(String(FIELD_HEX_LEN))
     leaf_count: Mapped[int]
     current_from: Mapped[datetime]
+
+
+class EventTier(Base):
+    """The tiers an event has tickets in: a verifier resolves a token's tier tag among them."""
+
+    __tablename__ = "event_tiers"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+
+
+class TicketNullifier(Base):
+    """The nullifier of each (ticket, scope) the service minted a token for.
+
+    The server knows a ticket's secrets, so it can name the statement its tokens prove: verify
+    looks the nullifier up to tell the ticket (revoked at once, revealed where the event allows).
+    """
+
+    __tablename__ = "ticket_nullifiers"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    nullifier: Mapped[str] = mapped_column(String(FIELD_HEX_LEN), primary_key=True)
+    ticket_pk: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
     StringConstraints,
     model_validator,
 )
@@ -166,3 +167,51 @@ class TicketOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     database: str
+
+
+# Proof tokens live 5 s to 5 min (DESIGN.md): long enough to scan, too short to resell.
+TTL_MIN_SECONDS = 5
+TTL_MAX_SECONDS = 300
+TTL_DEFAULT_SECONDS = 30
+
+
+class ProofTokenRequest(Strict):
+    ticket_id: Identifier
+    ttl_seconds: Annotated[StrictInt, Field(ge=TTL_MIN_SECONDS, le=TTL_MAX_SECONDS)] = (
+        TTL_DEFAULT_SECONDS
+    )
+    holder_id: HolderId | None = None
+    # Required when the event defines more than one entry scope.
+    scope: Identifier | None = None
+
+
+class ProofTokenOut(BaseModel):
+    token: str
+    expires_at: Timestamp
+    ticket_id: str
+    circuit_id: Literal["ticketing"] = "ticketing"
+    eligible: Literal[True] = True
+    scope: str
+
+
+# A v1 token is 335 characters; anything much longer is refused by the schema already.
+TokenText = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class VerifyRequest(Strict):
+    token: TokenText
+    gate_id: Identifier
+    # The gate's own id for this scan: a retry with the same scan_id gets the same answer.
+    scan_id: Identifier | None = None
+    # The scope the gate admits to; when given, the token's scope must be this one.
+    scope: Identifier | None = None
+
+
+class VerifyOut(BaseModel):
+    accepted: bool
+    reason: str | None = None
+    ticket_id: str | None = None
+    consumed_at: Timestamp | None = None
+    gate_id: str | None = None
+    tier: str | None = None
+    scope: str | None = None

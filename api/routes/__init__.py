@@ -1,12 +1,8 @@
-"""One router per resource, all under /v1/api/ticketking.
-
-Still to come: proof_token.py (POST /proof-token) and verify.py (POST /verify, GateKey only).
-They are not registered until they work.
-"""
+"""One router per resource, all under /v1/api/ticketking."""
 
 from fastapi import APIRouter
 
-from api.routes import circuit, events, health, keys, merchants, tickets
+from api.routes import circuit, events, health, keys, merchants, proof_token, tickets, verify
 
 PREFIX = "/v1/api/ticketking"
 
@@ -14,6 +10,6 @@ PREFIX = "/v1/api/ticketking"
 def api_router() -> APIRouter:
     """Every resource router under the API prefix."""
     router = APIRouter(prefix=PREFIX)
-    for module in (health, circuit, merchants, keys, events, tickets):
+    for module in (health, circuit, merchants, keys, events, tickets, proof_token, verify):
         router.include_router(module.router)
     return router

@@ -4,42 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter
 
-from api.errors import ApiError
-from api.services.circuit import (
-    CIRCUIT_ID,
-    CIRCUIT_NAME,
-    PUBLIC_INPUTS,
-    CircuitKeys,
-    ensure_circuit_keys,
-)
+from api.engine import ProofEngineDep
+from api.services.circuit import CIRCUIT_ID, CIRCUIT_NAME, PUBLIC_INPUTS
 
 router = APIRouter(tags=["circuit"])
 
 
-class CircuitUnavailable(ApiError):
-    status, code = 503, "circuit_unavailable"
-
-
-async def circuit_keys(request: Request) -> CircuitKeys:
-    """The app's circuit keys, loaded (or made) once per process, off the event loop."""
-    cached: CircuitKeys | None = getattr(request.app.state, "circuit_keys", None)
-    if cached is not None:
-        return cached
-    try:
-        keys = await run_in_threadpool(ensure_circuit_keys, request.app.state.settings)
-    except RuntimeError as exc:
-        raise CircuitUnavailable(str(exc)) from None
-    request.app.state.circuit_keys = keys
-    return keys
-
-
 @router.get("/circuit")
-async def circuit(request: Request) -> dict[str, Any]:
+async def circuit(engine: ProofEngineDep) -> dict[str, Any]:
     """The circuit's id, public inputs, size, Merkle depth and snarkjs verification key."""
-    keys = await circuit_keys(request)
+    keys = engine.keys
     return {
         "id": CIRCUIT_ID,
         "name": CIRCUIT_NAME,

@@ -34,7 +34,8 @@ class CircuitKeys:
 
 def key_paths(settings: Settings) -> tuple[Path, Path, Path]:
     """(zkey, vk JSON, meta JSON) paths for the configured depth."""
-    base = settings.data_dir / "circuits" / f"{CIRCUIT_ID}-d{settings.merkle_depth}"
+    directory = settings.circuits_dir or settings.data_dir / "circuits"
+    base = directory / f"{CIRCUIT_ID}-d{settings.merkle_depth}"
     return base.with_suffix(".zkey"), base.with_suffix(".vk.json"), base.with_suffix(".meta.json")
 
 
@@ -61,6 +62,11 @@ def _make_keys(settings: Settings, progress: bool) -> None:
     _write_atomically(vk_path, json.dumps(snarkjs_json.vk_to_json(vk), indent=1).encode())
 
 
+def circuit_keys_exist(settings: Settings) -> bool:
+    """Whether the key set for the configured depth was made already."""
+    return all(path.exists() for path in key_paths(settings))
+
+
 def ensure_circuit_keys(settings: Settings, *, progress: bool = False) -> CircuitKeys:
     """Load the keys for the configured depth, making them first if they do not exist yet.
 
@@ -71,7 +77,7 @@ def ensure_circuit_keys(settings: Settings, *, progress: bool = False) -> Circui
     from zkcore.formats import snarkjs_json
 
     zkey_path, vk_path, meta_path = key_paths(settings)
-    if not (vk_path.exists() and zkey_path.exists() and meta_path.exists()):
+    if not circuit_keys_exist(settings):
         if progress:
             print(
                 f"Making the ticketing circuit's keys (depth {settings.merkle_depth}), once...",

@@ -4,7 +4,7 @@ One-time use is a database fact. `consume` inserts the consumption under the UNI
 (event_pk, scope, nullifier) constraint in the same transaction that records the entry, so two
 gates racing on one statement get exactly one accept, on SQLite (BEGIN IMMEDIATE) as on
 PostgreSQL, across threads, processes and restarts. The verify pipeline (token parsing, expiry,
-gate/tier policy, root history, Groth16) runs before it once the proof engine lands.
+gate/tier policy, root history, Groth16) runs before it: api/services/verification.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from api.timeutil import utcnow
 # the native core. A nullifier is stored in one canonical encoding: 64 hex digits of a value < r.
 BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
+REASON_MALFORMED = "malformed_token"
 REASON_ALREADY_CONSUMED = "already_consumed"
 REASON_GATE_NOT_ALLOWED = "gate_not_allowed"
 REASON_TIER_NOT_ALLOWED = "tier_not_allowed"

@@ -12,7 +12,7 @@ from api.auth import Principal, require_merchant
 from api.config import Settings, get_settings
 from api.errors import Conflict, NotFound
 from api.fields import event_field, tier_field, validity_fields
-from api.models import Ticket, TicketState
+from api.models import EventTier, Ticket, TicketState
 from api.schemas import TicketCreate, TicketOut
 from api.security import TicketSecrets, decrypt_secrets, encrypt_secrets, holder_hash
 from api.services.events import get_own_event
@@ -122,6 +122,9 @@ def issue_ticket(
         # The leaf goes into the event's tree in the ticket's own transaction: both or neither.
         tree = MerkleStore(settings.merkle_depth)
         ticket.leaf_index = tree.append_leaf(session, event, leaf_of(ticket, event.event_id, fresh))
+        # Under the tree's lock: no other writer of this event can add the same tier now.
+        if session.get(EventTier, (event.id, body.tier)) is None:
+            session.add(EventTier(event_pk=event.id, tier=body.tier))
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
 from api.db import make_engine, make_sessionmaker, migrate  # noqa: E402
+from api.engine import ProofEngine, load_engine  # noqa: E402
 from api.models import Role  # noqa: E402
+from api.services.circuit import ensure_circuit_keys  # noqa: E402
 from api.services.keys import create_key  # noqa: E402
 from tests.conftest import require_peer  # noqa: E402
 
@@ -63,11 +65,42 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         admin.dispose()
 
 
+# Small trees in tests: the circuit's keys take a second to make, proofs ~20 ms.
+TEST_DEPTH = 4
+
+
+@pytest.fixture(scope="session")
+def circuits_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The depth-TEST_DEPTH circuit keys, made once for the whole run and shared."""
+    directory = tmp_path_factory.mktemp("circuits")
+    ensure_circuit_keys(
+        Settings(data_dir=directory, circuits_dir=directory, merkle_depth=TEST_DEPTH)
+    )
+    return directory
+
+
+@pytest.fixture(scope="session")
+def proof_engine(circuits_dir: Path) -> Iterator[ProofEngine]:
+    """One loaded proof engine (vk prepared, one prover process) shared by every test app."""
+    settings = Settings(
+        data_dir=circuits_dir, circuits_dir=circuits_dir, merkle_depth=TEST_DEPTH, prover_workers=1
+    )
+    engine = load_engine(settings)
+    yield engine
+    engine.close()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    """Settings on the test database with a random secret key."""
+def settings(tmp_path: Path, database_url: str, circuits_dir: Path) -> Settings:
+    """Settings on the test database with a random secret key and the shared circuit keys."""
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key=key)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=key,
+        merkle_depth=TEST_DEPTH,
+        circuits_dir=circuits_dir,
+    )
 
 
 @pytest.fixture
@@ -87,9 +120,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+def client(settings: Settings, engine: Engine, proof_engine: ProofEngine) -> Iterator[TestClient]:
     """An in-process client of an app on the migrated test database."""
-    app = create_app(settings)
+    app = create_app(settings, proof_engine)
     with TestClient(app) as c:
         yield c
 

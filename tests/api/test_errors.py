@@ -26,11 +26,13 @@ def test_unknown_path_and_method(client: TestClient, merchant: MerchantCtx) -> N
     assert r.status_code == 405 and _shape(r)["code"] == "method_not_allowed"
 
 
-def test_proof_engine_routes_are_not_registered_yet(
+def test_proof_routes_refuse_empty_bodies_in_shape(
     client: TestClient, merchant: MerchantCtx
 ) -> None:
-    for path in ("proof-token", "verify"):
-        assert client.post(f"{API}/{path}", json={}, headers=merchant.headers).status_code == 404
+    r = client.post(f"{API}/proof-token", json={}, headers=merchant.headers)
+    assert r.status_code == 422 and _shape(r)["code"] == "validation_error"
+    r = client.post(f"{API}/verify", json={}, headers=merchant.headers)
+    assert r.status_code in (403, 422) and "code" in _shape(r)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,222 @@
+"""POST /verify's pipeline: parse, check, prove-check, then consume once.
+
+Cheap checks come first and the database's write lock is held only for the last step:
+
+  1. the token is parsed strictly (api/token.py): any defect is `malformed_token`;
+  2. its event tag must be the gate key's event (`wrong_event`); its scope and tier tags are
+     resolved among the event's scopes and tiers (`scope_not_allowed`, `invalid_proof`);
+  3. time: not expired (with the configured skew), not minted in the future, a lifetime of at
+     most TTL_MAX_SECONDS (`expired`, `not_yet_valid`, `malformed_token`);
+  4. gate and tier policy for this gate key and gate (`gate_not_allowed`, `tier_not_allowed`);
+  5. the Groth16 check on the public inputs the server rebuilds (`invalid_proof`);
+  6. in one transaction: the root was current at some moment between the proof's `now` and
+     this scan (`unknown_root`), the ticket the nullifier names is not revoked (`revoked`),
+     then api.services.gate.consume: accept once, `already_consumed` after.
+
+Every answer is recorded (api.models.Entry) and a retried scan_id gets its first answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from api.auth import Principal
+from api.config import Settings
+from api.errors import Forbidden
+from api.fields import event_field, scope_field, tier_field, time_field
+from api.models import Event, EventTier, Ticket, TicketNullifier, TicketState
+from api.schemas import TTL_MAX_SECONDS, VerifyOut, VerifyRequest
+from api.services import gate
+from api.services.issuance import GATE_POLICY_ANY
+from api.services.merkle import MerkleStore, to_hex
+from api.timeutil import utcnow
+from api.token import Token, TokenError, decode_token, tag
+from zkcore import errors as zk_errors
+from zkcore.groth16 import PreparedVerifyingKey, verify
+
+WRONG_EVENT = "wrong_event"
+EXPIRED = "expired"
+NOT_YET_VALID = "not_yet_valid"
+INVALID_PROOF = "invalid_proof"
+UNKNOWN_ROOT = "unknown_root"
+REVOKED = "revoked"
+
+
+@lru_cache(maxsize=4096)
+def _tag(kind: str, name: str) -> bytes:
+    field = {"event": event_field, "scope": scope_field, "tier": tier_field}[kind]
+    return tag(field(name))
+
+
+@dataclass
+class Scan:
+    """What is known about one scan so far (filled in as the checks pass)."""
+
+    event: Event
+    gate_id: str
+    scan_id: str | None
+    token_hash: str
+    scope: str | None = None
+    tier: str | None = None
+    ticket_pk: int | None = None
+
+
+def _tiers(session: Session, event_pk: int) -> list[str]:
+    return list(session.scalars(select(EventTier.tier).where(EventTier.event_pk == event_pk)))
+
+
+def _resolve(token: Token, scan: Scan, session: Session, requested_scope: str | None) -> str | None:
+    """Name the token's scope and tier; the reason to reject, or None."""
+    event = scan.event
+    if token.event_tag != _tag("event", event.event_id):
+        return WRONG_EVENT
+    scan.scope = next((s for s in event.scopes if _tag("scope", s) == token.scope_tag), None)
+    if scan.scope is None or (requested_scope is not None and requested_scope != scan.scope):
+        return gate.REASON_SCOPE_NOT_ALLOWED
+    tiers = _tiers(session, event.id)
+    scan.tier = next((t for t in tiers if _tag("tier", t) == token.tier_tag), None)
+    if scan.tier is None:
+        return INVALID_PROOF  # no ticket of the event has this tier: no leaf can match
+    return None
+
+
+def _time_reason(token: Token, now_s: int, skew: int) -> str | None:
+    if now_s > token.expires_at + skew:
+        return EXPIRED
+    if token.now > now_s + skew:
+        return NOT_YET_VALID
+    if not token.now < token.expires_at <= token.now + TTL_MAX_SECONDS:
+        return gate.REASON_MALFORMED  # no minter makes such a token
+    return None
+
+
+def _proof_ok(pvk: PreparedVerifyingKey, token: Token, event: Event, scope: str, tier: str) -> bool:
+    inputs = token.public_inputs(event_field(event.event_id), scope_field(scope), tier_field(tier))
+    try:
+        return verify(pvk, inputs, token.proof)
+    except (zk_errors.ZKCoreError, ValueError):
+        return False
+
+
+def _revoked(session: Session, scan: Scan, token: Token) -> bool:
+    """Whether the nullifier names a ticket the server revoked (sets scan.ticket_pk)."""
+    key = (scan.event.id, scan.scope, to_hex(token.nullifier))
+    named = session.get(TicketNullifier, key)
+    if named is None:
+        return False  # not minted here (e.g. a holder-proved token): the root window decides
+    scan.ticket_pk = named.ticket_pk
+    state = session.scalar(select(Ticket.state).where(Ticket.id == named.ticket_pk))
+    return state is TicketState.REVOKED
+
+
+def _reject(session: Session, scan: Scan, reason: str, now: datetime) -> gate.Outcome:
+    return gate.record_rejection(
+        session,
+        scan.event.id,
+        scan.gate_id,
+        reason,
+        scope=scan.scope,
+        ticket_pk=scan.ticket_pk,
+        scan_id=scan.scan_id,
+        token_hash=scan.token_hash,
+        now=now,
+    )
+
+
+def _gate_event(session: Session, principal: Principal) -> Event:
+    if principal.event_pk is None:
+        raise Forbidden("this key is not a gate key of an event")
+    query = select(Event).where(Event.id == principal.event_pk).options(selectinload(Event.gates))
+    event = session.scalars(query).first()
+    if event is None:  # pragma: no cover - keys reference their event
+        raise Forbidden("the gate key's event does not exist")
+    return event
+
+
+def verify_scan(
+    session: Session,
+    settings: Settings,
+    pvk: PreparedVerifyingKey,
+    principal: Principal,
+    body: VerifyRequest,
+    now: datetime | None = None,
+) -> VerifyOut:
+    """Run the pipeline for one scan and answer as the gate sees it."""
+    now = now or utcnow()
+    scan = Scan(
+        event=_gate_event(session, principal),
+        gate_id=body.gate_id,
+        scan_id=body.scan_id,
+        token_hash=hashlib.sha256(body.token.encode()).hexdigest(),
+    )
+    outcome = _check_and_consume(session, settings, pvk, principal, body, scan, now)
+    return _answer(session, scan, outcome)
+
+
+def _check_and_consume(
+    session: Session,
+    settings: Settings,
+    pvk: PreparedVerifyingKey,
+    principal: Principal,
+    body: VerifyRequest,
+    scan: Scan,
+    now: datetime,
+) -> gate.Outcome:
+    try:
+        token = decode_token(body.token)
+    except TokenError:
+        return _reject(session, scan, gate.REASON_MALFORMED, now)
+    reason = _resolve(token, scan, session, body.scope)
+    if reason is None:
+        reason = _time_reason(token, time_field(now), settings.verify_clock_skew_seconds)
+    if reason is None and token.gate_policy != GATE_POLICY_ANY:
+        reason = gate.REASON_GATE_NOT_ALLOWED
+    if reason is None:
+        assert scan.scope is not None and scan.tier is not None
+        reason = gate.gate_policy(principal, scan.event, scan.gate_id, scan.scope, scan.tier)
+    if reason is not None:
+        return _reject(session, scan, reason, now)
+    assert scan.scope is not None and scan.tier is not None
+    session.commit()  # no lock (SQLite's is database-wide) while the pairing runs
+    if not _proof_ok(pvk, token, scan.event, scan.scope, scan.tier):
+        return _reject(session, scan, INVALID_PROOF, now)
+    # The proof's root must have been current between its `now` and this scan.
+    window = max(0, time_field(now) - token.now) + settings.verify_clock_skew_seconds
+    tree = MerkleStore(settings.merkle_depth)
+    if not tree.root_accepted(session, scan.event, token.root, now, window):
+        return _reject(session, scan, UNKNOWN_ROOT, now)
+    if _revoked(session, scan, token):
+        return _reject(session, scan, REVOKED, now)
+    return gate.consume(
+        session,
+        scan.event.id,
+        scan.scope,
+        token.nullifier,
+        scan.gate_id,
+        scan.ticket_pk,
+        scan_id=scan.scan_id,
+        token_hash=scan.token_hash,
+        now=now,
+    )
+
+
+def _answer(session: Session, scan: Scan, outcome: gate.Outcome) -> VerifyOut:
+    if not isinstance(outcome, gate.Accepted):
+        return VerifyOut(accepted=False, reason=outcome.reason)
+    ticket_id = None
+    if scan.event.reveal_ticket_id and outcome.ticket_pk is not None:
+        ticket_id = session.scalar(select(Ticket.ticket_id).where(Ticket.id == outcome.ticket_pk))
+    return VerifyOut(
+        accepted=True,
+        ticket_id=ticket_id,
+        consumed_at=outcome.consumed_at,
+        gate_id=outcome.gate_id,
+        tier=scan.tier,
+        scope=outcome.scope,
+    )
