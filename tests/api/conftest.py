@@ -246,3 +246,23 @@ def gate(factory: Factory, merchant: MerchantCtx) -> GateCtx:
     event = factory.event(merchant)
     made = factory.gate_key(merchant, event["event_id"])
     return GateCtx(event, made["key_id"], made["api_key"])
+
+
+def mint(client: TestClient, merchant: MerchantCtx, ticket_id: str, **body: Any) -> str:
+    """A proof token for the ticket (asserts 200)."""
+    r = client.post(
+        f"{API}/proof-token", json={"ticket_id": ticket_id, **body}, headers=merchant.headers
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["token"])
+
+
+def scan(
+    client: TestClient, gate: GateCtx, token: str, gate_id: str = "north", **body: Any
+) -> dict:
+    """The gate's answer to a scan (asserts 200)."""
+    r = client.post(
+        f"{API}/verify", json={"token": token, "gate_id": gate_id, **body}, headers=gate.headers
+    )
+    assert r.status_code == 200, r.text
+    return dict(r.json())

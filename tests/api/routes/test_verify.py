@@ -15,27 +15,9 @@ from sqlalchemy import Engine, text
 from api.services import verification
 from api.timeutil import utcnow
 from api.token import decode_token, encode_token, token_bytes
-from tests.api.conftest import API, SQLITE_ONLY, Factory, GateCtx, MerchantCtx, auth
+from tests.api.conftest import API, SQLITE_ONLY, Factory, GateCtx, MerchantCtx, auth, mint, scan
 from zkcore.curve import G1, G2
 from zkcore.field import Fr
-
-
-def mint(client: TestClient, merchant: MerchantCtx, ticket_id: str, **body: Any) -> str:
-    r = client.post(
-        f"{API}/proof-token", json={"ticket_id": ticket_id, **body}, headers=merchant.headers
-    )
-    assert r.status_code == 200, r.text
-    return str(r.json()["token"])
-
-
-def scan(
-    client: TestClient, gate: GateCtx, token: str, gate_id: str = "north", **body: Any
-) -> dict:
-    r = client.post(
-        f"{API}/verify", json={"token": token, "gate_id": gate_id, **body}, headers=gate.headers
-    )
-    assert r.status_code == 200, r.text
-    return dict(r.json())
 
 
 @pytest.fixture
