@@ -144,11 +144,17 @@ def event_stats(
         event_id=event.event_id,
         entries=entries,
         rejections=dict(sorted(rejections.items())),
-        by_gate=by_gate,
-        by_scope=by_scope,
+        by_gate=_configured_first(by_gate, len(event.gates)),
+        by_scope=_configured_first(by_scope, len(event.scopes)),
         first_entry_at=first,
         last_entry_at=last,
     )
+
+
+def _configured_first(counts: dict[str, ResultCounts], configured: int) -> dict[str, ResultCounts]:
+    """The event's own gates or scopes in their order, then any others by name."""
+    items = list(counts.items())
+    return dict(items[:configured] + sorted(items[configured:]))
 
 
 def encode_cursor(at: datetime, entry_id: int) -> str:

@@ -15,6 +15,7 @@ from api.services.gate import consume, record_rejection
 from api.services.reports import (
     AUDIT_LIMIT_MAX,
     AuditFilter,
+    AuditItem,
     InvalidCursor,
     audit_page,
     decode_cursor,
@@ -50,9 +51,12 @@ def _at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def _all(session: Session, event: Event, limit: int, where: AuditFilter | None = None) -> list:
+def _all(
+    session: Session, event: Event, limit: int, where: AuditFilter | None = None
+) -> list[AuditItem]:
     """Every item, page by page, following next_cursor."""
-    items, cursor = [], None
+    items: list[AuditItem] = []
+    cursor: str | None = None
     for _ in range(1000):
         page = audit_page(session, event, limit=limit, cursor=cursor, where=where)
         assert len(page.items) <= limit
@@ -98,6 +102,7 @@ def test_stats_count_per_reason_gate_and_scope(session: Session) -> None:
         "vip": {"accepted": 1, "rejected": 1},
         "side": {"accepted": 0, "rejected": 1},
     }
+    assert list(stats.by_gate) == ["north", "vip", "side"]
     # The expired scan carries no scope: it counts in rejections and by_gate only.
     assert {k: v.model_dump() for k, v in stats.by_scope.items()} == {
         "day1": {"accepted": 1, "rejected": 2},
