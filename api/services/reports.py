@@ -154,7 +154,7 @@ def event_stats(
 def _configured_first(counts: dict[str, ResultCounts], configured: int) -> dict[str, ResultCounts]:
     """The event's own gates or scopes in their order, then any others by name."""
     items = list(counts.items())
-    return dict(items[:configured] + sorted(items[configured:]))
+    return dict(items[:configured] + sorted(items[configured:], key=lambda kv: kv[0]))
 
 
 def encode_cursor(at: datetime, entry_id: int) -> str:
