@@ -2,14 +2,36 @@
 
 from fastapi import APIRouter
 
-from api.routes import circuit, events, health, keys, merchants, proof_token, tickets, verify
+from api.routes import (
+    circuit,
+    events,
+    health,
+    keys,
+    merchants,
+    proof_token,
+    reports,
+    tickets,
+    verify,
+)
 
 PREFIX = "/v1/api/ticketking"
+
+ROUTERS = (
+    health,
+    circuit,
+    merchants,
+    keys,
+    events,
+    tickets,
+    proof_token,
+    verify,
+    reports,
+)
 
 
 def api_router() -> APIRouter:
     """Every resource router under the API prefix."""
     router = APIRouter(prefix=PREFIX)
-    for module in (health, circuit, merchants, keys, events, tickets, proof_token, verify):
+    for module in ROUTERS:
         router.include_router(module.router)
     return router
