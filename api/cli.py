@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -82,6 +83,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         f"database: {_safe_url(settings)})",
         flush=True,
     )
+    if settings.prover_workers is None and args.workers > 1:
+        # Each API worker has its own prover pool: share the cores rather than oversubscribe.
+        share = max(1, (os.cpu_count() or 1) // args.workers)
+        os.environ["TICKETKING_PROVER_WORKERS"] = str(share)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
