@@ -298,8 +298,6 @@ def local_server(configured: Settings, depth: int, out: TextIO) -> Iterator[tupl
         started = time.perf_counter()
         if circuit_keys_exist(settings):
             say(f"  circuit keys: reusing {settings.circuits_dir}")
-        else:
-            say("  circuit keys: none for this depth yet, making them (once per depth)...")
         keys = ensure_circuit_keys(settings, progress=True)
         say(f"  circuit: {keys.constraints} constraints ({time.perf_counter() - started:.1f} s)")
         admin = _admin_key(settings)
