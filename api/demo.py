@@ -139,7 +139,20 @@ def _tampered(token: str) -> str:
 
 def run_demo(client: httpx.Client, admin_key: str, png: Path, out: TextIO) -> DemoResult:
     """Run the flow through `client` (based at the API prefix); DemoError at the first surprise."""
+    from api.token import TokenError
+
     demo = _Demo(client, out)
+    try:
+        return _steps(demo, admin_key, png)
+    except KeyError as exc:
+        raise demo.fail(f"the answer has no {exc} field") from None
+    except TokenError as exc:
+        raise demo.fail(f"the server's token is malformed: {exc.message}") from None
+
+
+def _steps(demo: _Demo, admin_key: str, png: Path) -> DemoResult:
+    from api.token import decode_token
+
     run = secrets.token_hex(3)  # ids are unique across a server: a fresh set per run
     event_id, ticket_id, holder = f"demo-{run}", f"demo-{run}-0001", f"demo-holder-{run}"
     now = datetime.now(UTC).replace(microsecond=0)
@@ -196,6 +209,7 @@ def run_demo(client: httpx.Client, admin_key: str, png: Path, out: TextIO) -> De
         200,
     )
     token = str(minted["token"])
+    decode_token(token)  # a token the gate could not parse fails here, not at the gate
     demo.say(f"  {len(token)} characters, scope {minted['scope']}, expires {minted['expires_at']}:")
     demo.say(f"  {token}")
 

@@ -180,6 +180,12 @@ class FakeServer:
         # A gate that takes the forgery must fail the demo, not pass it.
         ({"/verify": (200, {"accepted": True})}, "step 7 (A tampered token"),
         ({"/events": (200, {"event_id": "ev", "scopes": ["ev"]})}, "step 2"),
+        ({"/keys": (201, {"key_id": "k2"})}, "step 4 (A key for the scanner at gate north "),
+        (
+            {"/proof-token": (200, {"token": "A" * 335, "scope": "ev", "expires_at": "soon"})},
+            "step 5 (A proof token for the holder's QR (merchant key; proved by the server)): "
+            "the server's token is malformed",
+        ),
     ],
 )
 def test_an_unexpected_answer_stops_the_demo(
