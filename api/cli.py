@@ -1,4 +1,4 @@
-"""`ticketking`: serve the API, initialise the database, make API keys."""
+"""`ticketking`: serve the API, initialise the database, make API keys, run the demo."""
 
 from __future__ import annotations
 
@@ -160,6 +160,40 @@ def cmd_token_inspect(_: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """The whole flow, narrated, against --url or an in-process server; exit 1 on a surprise."""
+    import os
+    from pathlib import Path
+
+    from api.demo import DemoError, demo_against, demo_local
+
+    png = Path(args.png)
+    try:
+        if args.url is not None:
+            if args.depth is not None:
+                raise DemoError("--depth applies to the in-process server (the server's is fixed)")
+            admin = args.admin_key or os.environ.get("TICKETKING_ADMIN_KEY")
+            if not admin:
+                raise DemoError("--url needs an admin key: --admin-key or TICKETKING_ADMIN_KEY")
+            demo_against(args.url, admin, png, sys.stdout)
+            return 0
+        if args.admin_key is not None:
+            raise DemoError("--admin-key goes with --url (the in-process server makes its own)")
+        depth = args.depth if args.depth is not None else settings.merkle_depth
+        demo_local(settings, depth, png, sys.stdout)
+        return 0
+    except DemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _depth(text: str) -> int:
+    depth = int(text)
+    if not 1 <= depth <= 32:
+        raise argparse.ArgumentTypeError("depth must be 1 to 32")
+    return depth
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
@@ -201,6 +235,22 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("token")
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.set_defaults(func=cmd_token_inspect)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the whole flow, narrated: merchant to QR code to gate (exit 1 on a surprise)",
+    )
+    demo.add_argument("--url", help="a running server (default: start one in this process)")
+    demo.add_argument("--admin-key", help="an admin key for --url (default: $TICKETKING_ADMIN_KEY)")
+    demo.add_argument(
+        "--png", default="ticketking-demo-qr.png", help="where to save the QR code's PNG"
+    )
+    demo.add_argument(
+        "--depth",
+        type=_depth,
+        help="Merkle depth of the in-process server (default: TICKETKING_MERKLE_DEPTH or 20)",
+    )
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -1,0 +1,91 @@
+"""The README's curl walkthrough, run as written against a real `ticketking serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.api.conftest import TEST_DEPTH
+from tests.api.test_server import ROOT, _server
+
+MARK = re.compile(r"<!-- walkthrough\b[^>]*-->\s*```bash\n(.*?)```", re.DOTALL)
+
+
+def walkthrough_block() -> str:
+    """The fenced bash block after README.md's `<!-- walkthrough -->` marker (exactly one)."""
+    blocks = MARK.findall((ROOT / "README.md").read_text())
+    assert len(blocks) == 1, "README.md needs exactly one <!-- walkthrough --> bash block"
+    return str(blocks[0])
+
+
+def server_env(tmp_path: Path, database_url: str, circuits_dir: Path) -> dict[str, str]:
+    """A small, fast server: depth-4 keys shared with the other tests, one prover."""
+    env = {
+        **os.environ,
+        "TICKETKING_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url,
+        "TICKETKING_MERKLE_DEPTH": str(TEST_DEPTH),
+        "TICKETKING_PROVER_WORKERS": "1",
+        "TICKETKING_CIRCUITS_DIR": str(circuits_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("TICKETKING_SECRET_KEY", None)
+    return env
+
+
+def _fake_venv(cwd: Path, script: str) -> None:
+    """`.venv/bin/ticketking` in `cwd`, as the README's block calls it from the repo root."""
+    path = cwd / ".venv" / "bin" / "ticketking"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+
+
+def _run_block(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", walkthrough_block()],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _answers(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith('{"accepted"')]
+
+
+def test_readme_walkthrough_works_as_written(
+    tmp_path: Path, database_url: str, circuits_dir: Path
+) -> None:
+    env = server_env(tmp_path, database_url, circuits_dir)
+    cwd = tmp_path / "checkout"
+    # The real CLI on the server's database makes the admin key, as in a checkout with .venv.
+    _fake_venv(cwd, f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m api.cli "$@"')
+    with _server(env) as (base, _):
+        env["TICKETKING_URL"] = base
+        first = _run_block(cwd, env)
+        assert first.returncode == 0, first.stderr + first.stdout
+        answers = _answers(first.stdout)
+        assert [a["accepted"] for a in answers] == [True, False], first.stdout
+        assert answers[0]["gate_id"] == "north" and answers[0]["tier"] == "ga"
+        assert answers[1] == {"accepted": False, "reason": "already_consumed"}
+        lines = first.stdout.splitlines()
+        assert lines[0].startswith("fest-") and lines[1] == "active"
+        if database_url.startswith("sqlite"):  # storage-independent: one backend is enough
+            # Fresh ids each run: the block works again on the same server.
+            again = _run_block(cwd, env)
+            assert again.returncode == 0, again.stderr + again.stdout
+            assert [a["accepted"] for a in _answers(again.stdout)] == [True, False]
+        # The invalid twin: a bad admin key is a 401 at the first curl, and the block stops.
+        bad = tmp_path / "bad-checkout"
+        _fake_venv(bad, "echo tk_notakey_notasecret")
+        failed = _run_block(bad, env)
+        assert failed.returncode != 0
+        assert "401" in failed.stderr, failed.stderr
+        assert _answers(failed.stdout) == [] and failed.stdout == ""
