@@ -390,3 +390,9 @@ def test_client_refuses_what_the_gate_would_refuse(
     end = bundle["not_after_seconds"]
     token = decode_token(make_token(bundle, secret, proving_key=zkey, scope="day2", now=end - 3))
     assert token.expires_at == end
+
+
+@SQLITE_ONLY
+def test_circuit_points_to_the_proving_key(client: TestClient) -> None:
+    url = client.get(f"{API}/circuit").json()["proving_key_url"]
+    assert client.get(url).status_code == 200
