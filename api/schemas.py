@@ -160,7 +160,11 @@ class TicketCreate(Strict):
     not_after: Timestamp | None = None
     holder_id: HolderId | None = None
     # Wallet binding: Poseidon(holder_secret) (circuits.ticket.holder_commitment).
-    holder_commitment: FieldText | None = None
+    holder_commitment: FieldText | None = Field(
+        default=None,
+        description="wallet binding: Poseidon(holder_secret), 0x-hex or decimal, below r",
+        examples=["0x2ce122014853cb2578bada624a58af6dfb5694d00ad99b730c7006c2754f8d0a"],
+    )
 
     @model_validator(mode="after")
     def _window(self) -> Self:
