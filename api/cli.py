@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from api.config import Settings
 from api.db import make_engine, make_sessionmaker, migrate
@@ -194,6 +195,62 @@ def _depth(text: str) -> int:
     return depth
 
 
+def cmd_wallet_new_secret(_: Settings, args: argparse.Namespace) -> int:
+    """Print a fresh holder secret and its commitment (JSON); --out keeps the secret in a file."""
+    import json
+
+    from api.fields import element_hex
+    from api.wallet import new_holder_secret, write_secret_file
+    from circuits.ticket import holder_commitment
+
+    secret = new_holder_secret()
+    out = {"holder_commitment": element_hex(holder_commitment(secret))}
+    if args.out:
+        try:
+            write_secret_file(args.out, secret)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+            return 2
+        out["secret_file"] = args.out
+    else:
+        out["holder_secret"] = element_hex(secret)
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+def cmd_wallet_token(_: Settings, args: argparse.Namespace) -> int:
+    """Prove locally from a wallet bundle and print the token (exit 2 with a reason if not)."""
+    from api.wallet import WalletError, make_token, read_secret_file
+
+    try:
+        bundle = Path(args.bundle).read_bytes()
+        token = make_token(
+            bundle,
+            read_secret_file(args.secret_file),
+            proving_key=args.zkey,
+            ttl_seconds=args.ttl,
+            scope=args.scope,
+        )
+    except (OSError, WalletError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def cmd_wallet_fetch_key(_: Settings, args: argparse.Namespace) -> int:
+    """Download the service's proving key (GET /circuit/zkey) and print its SHA-256."""
+    from api.wallet import WalletError, fetch_proving_key
+
+    try:
+        digest = fetch_proving_key(args.url, args.out, expected_sha256=args.sha256)
+    except (OSError, WalletError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.out}  sha256 {digest}")
+    return 0
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
@@ -251,6 +308,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="Merkle depth of the in-process server (default: TICKETKING_MERKLE_DEPTH or 20)",
     )
     demo.set_defaults(func=cmd_demo)
+
+    wallet = sub.add_parser(
+        "wallet", help="wallet binding: prove on the holder's own machine (docs/api.md)"
+    ).add_subparsers(dest="wallet_cmd", required=True)
+    new_secret = wallet.add_parser(
+        "new-secret", help="a fresh holder secret and its commitment (give the merchant that)"
+    )
+    new_secret.add_argument("--out", help="write the secret to this new file (mode 0600)")
+    new_secret.set_defaults(func=cmd_wallet_new_secret)
+    make = wallet.add_parser("token", help="prove from a wallet bundle; prints the token")
+    make.add_argument("--bundle", required=True, help="GET /tickets/{id}/wallet's JSON")
+    make.add_argument("--secret-file", required=True, help="the holder secret (0x-hex)")
+    make.add_argument("--zkey", required=True, help="the circuit's proving key (fetch-key)")
+    make.add_argument("--ttl", type=int, default=30, help="token lifetime, 5 to 300 s")
+    make.add_argument("--scope", help="entry scope (when the event has several)")
+    make.set_defaults(func=cmd_wallet_token)
+    fetch = wallet.add_parser("fetch-key", help="download the proving key (GET /circuit/zkey)")
+    fetch.add_argument("--url", required=True, help="the service's base URL")
+    fetch.add_argument("--out", default="ticketing.zkey", help="where to save it")
+    fetch.add_argument("--sha256", help="expected SHA-256 (a bundle's proving_key_sha256)")
+    fetch.set_defaults(func=cmd_wallet_fetch_key)
     return parser
 
 

@@ -14,15 +14,19 @@ modular reduction, so the map is injective up to SHA-256 collisions.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from zkcore import errors
+from zkcore.field import Fr
 
 FIELD_BITS = 248
 TIME_BITS = 64  # the circuit range-checks times to 64 bits (circuits.ticket.TIME_BITS)
 TIME_MAX = (1 << TIME_BITS) - 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_HEX = re.compile(r"0x[0-9a-fA-F]{1,64}")
+_DECIMAL = re.compile(r"[0-9]{1,78}")  # r has 77 decimal digits
 
 
 class Kind(StrEnum):
@@ -78,6 +82,29 @@ def time_field(value: datetime) -> int:
     return seconds
 
 
+def parse_element(text: str) -> int:
+    """A field element written as a string: 0x-hex (1 to 64 digits) or decimal, below r.
+
+    Strings only: a JSON number would lose precision in many clients long before r.
+    """
+    if not isinstance(text, str):
+        raise errors.ArgumentError("a field element must be a string (0x-hex or decimal)")
+    if _HEX.fullmatch(text):
+        value = int(text[2:], 16)
+    elif _DECIMAL.fullmatch(text):
+        value = int(text)
+    else:
+        raise errors.ArgumentError("a field element is 0x followed by 1-64 hex digits, or decimal")
+    if value >= Fr.modulus:
+        raise errors.NonCanonicalError("a field element must be below the BN254 scalar order r")
+    return value
+
+
+def element_hex(value: int) -> str:
+    """The one spelling the API answers field elements in: 0x and 64 lowercase hex digits."""
+    return f"0x{value:064x}"
+
+
 def validity_fields(not_before: datetime | None, not_after: datetime | None) -> tuple[int, int]:
     """(not_before, not_after) as circuit times; a missing bound is the widest one."""
     low = 0 if not_before is None else time_field(not_before)
@@ -90,8 +117,10 @@ __all__ = [
     "TIME_BITS",
     "TIME_MAX",
     "Kind",
+    "element_hex",
     "event_field",
     "field_element",
+    "parse_element",
     "scope_field",
     "string_to_field",
     "tier_field",

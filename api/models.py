@@ -166,6 +166,9 @@ class Ticket(Base):
     state: Mapped[TicketState] = mapped_column(_enum(TicketState, "ticket_state"))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Wallet binding (migration 0007): Poseidon(holder_secret) as 64 hex digits. The holder
+    # keeps the secret; secrets_blob then seals the salt alone (api.security.encrypt_salt).
+    holder_commitment: Mapped[str | None] = mapped_column(String(FIELD_HEX_LEN), default=None)
 
     event: Mapped[Event] = relationship()
 

@@ -16,7 +16,9 @@ from pydantic import (
     model_validator,
 )
 
+from api.fields import element_hex, parse_element
 from api.timeutil import format_ts, to_millis
+from zkcore import errors as zk_errors
 
 # Ids chosen by merchants: short, printable, safe in URLs and logs.
 Identifier = Annotated[
@@ -29,6 +31,20 @@ Tier = Annotated[
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 # Personal data: accepted, hashed with a key, never stored, logged or returned.
 HolderId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+def _field_hex(value: str) -> str:
+    try:
+        return element_hex(parse_element(value))
+    except zk_errors.ZKCoreError as exc:
+        raise ValueError(str(exc)) from None
+
+
+# A BN254 scalar as a string (0x-hex or decimal, < r); kept as 0x + 64 lowercase hex digits.
+FieldText = Annotated[
+    str, StringConstraints(min_length=1, max_length=80), AfterValidator(_field_hex)
+]
+Binding = Literal["none", "account", "wallet"]
 
 
 def _aware_millis(value: datetime) -> datetime:
@@ -143,11 +159,19 @@ class TicketCreate(Strict):
     not_before: Timestamp | None = None
     not_after: Timestamp | None = None
     holder_id: HolderId | None = None
+    # Wallet binding: Poseidon(holder_secret) (circuits.ticket.holder_commitment).
+    holder_commitment: FieldText | None = Field(
+        default=None,
+        description="wallet binding: Poseidon(holder_secret), 0x-hex or decimal, below r",
+        examples=["0x2ce122014853cb2578bada624a58af6dfb5694d00ad99b730c7006c2754f8d0a"],
+    )
 
     @model_validator(mode="after")
     def _window(self) -> Self:
         if self.not_before and self.not_after and self.not_after < self.not_before:
             raise ValueError("not_after is before not_before")
+        if self.holder_id is not None and self.holder_commitment is not None:
+            raise ValueError("holder_id (account) and holder_commitment (wallet) are exclusive")
         return self
 
 
@@ -159,6 +183,7 @@ class TicketOut(BaseModel):
     not_after: Timestamp | None
     # Whether a holder is bound; the binding itself is never returned.
     holder_bound: bool
+    binding: Binding = "none"
     state: Literal["active", "revoked"]
     created_at: Timestamp
     revoked_at: Timestamp | None
@@ -215,3 +240,39 @@ class VerifyOut(BaseModel):
     gate_id: str | None = None
     tier: str | None = None
     scope: str | None = None
+
+
+class WalletScope(BaseModel):
+    scope: str
+    scope_field: str
+
+
+class WalletBundle(BaseModel):
+    """What a wallet-bound ticket's holder needs to prove on their own device (GET .../wallet).
+
+    Field elements are 0x + 64 hex digits. The Merkle path is for `root`, the event's root when
+    the bundle was made: fetch a fresh bundle for each token (see docs/api.md, Wallet binding).
+    """
+
+    version: Literal[1] = 1
+    circuit_id: Literal["ticketing"] = "ticketing"
+    ticket_id: str
+    event_id: str
+    event_field: str
+    tier: str
+    tier_field: str
+    scopes: list[WalletScope]
+    not_before: Timestamp | None
+    not_after: Timestamp | None
+    not_before_seconds: int
+    not_after_seconds: int
+    holder_commitment: str
+    ticket_salt: str
+    leaf_index: int
+    merkle_depth: int
+    merkle_path: list[str]
+    merkle_bits: list[int]
+    root: str
+    verification_key_sha256: str
+    proving_key_sha256: str
+    issued_at: Timestamp

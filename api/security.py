@@ -106,3 +106,27 @@ def decrypt_secrets(key: bytes, ticket_id: str, blob: bytes) -> TicketSecrets:
     except InvalidTag:
         raise ValueError("ticket secrets failed authentication") from None
     return TicketSecrets.from_bytes(raw)
+
+
+def _salt_aad(ticket_id: str) -> bytes:
+    # Its own domain: a wallet ticket's sealed salt can never be opened as custodial secrets.
+    return b"ticketking/ticket-salt/v1|" + ticket_id.encode()
+
+
+def encrypt_salt(key: bytes, ticket_id: str, salt: int) -> bytes:
+    """A wallet ticket's salt (its only server-side secret), sealed as encrypt_secrets seals."""
+    nonce = secrets.token_bytes(_NONCE_LEN)
+    sealed = AESGCM(key).encrypt(nonce, salt.to_bytes(32, "big"), _salt_aad(ticket_id))
+    return bytes([_ENCRYPTION_VERSION]) + nonce + sealed
+
+
+def decrypt_salt(key: bytes, ticket_id: str, blob: bytes) -> int:
+    """Open what encrypt_salt sealed; ValueError if it was tampered with or misplaced."""
+    if len(blob) != 1 + _NONCE_LEN + 32 + 16 or blob[0] != _ENCRYPTION_VERSION:
+        raise ValueError("unknown ticket salt format")
+    nonce, sealed = blob[1 : 1 + _NONCE_LEN], blob[1 + _NONCE_LEN :]
+    try:
+        raw = AESGCM(key).decrypt(nonce, sealed, _salt_aad(ticket_id))
+    except InvalidTag:
+        raise ValueError("ticket salt failed authentication") from None
+    return int.from_bytes(raw, "big")

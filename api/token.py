@@ -38,7 +38,9 @@ import base64
 import binascii
 import hashlib
 import re
+import secrets
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,8 @@ _U16 = 1 << 16
 R = Fr.modulus
 
 MALFORMED = "malformed_token"
+# gate_policy 0: any gate of the event that admits the ticket's tier (the only policy in v1).
+GATE_POLICY_ANY = 0
 
 
 class TokenError(ValueError):
@@ -146,6 +150,50 @@ class Token:
             if tag(element) != expected:
                 raise TokenError(f"{name} does not match the token's {name} tag")
         return [self.root, event_id, scope, self.nullifier, self.now, tier, self.token_binding()]
+
+
+@dataclass(frozen=True)
+class TokenBinding:
+    """What a token's proof is bound to: its nonce, expiry and gate policy.
+
+    The server (api.services.issuance) and holder wallets (api.wallet) draw it the same way.
+    """
+
+    nonce: bytes
+    expires_at: int
+    gate_policy: int = GATE_POLICY_ANY
+
+    @staticmethod
+    def fresh(
+        now: int, ttl_seconds: int, not_after: int, gate_policy: int = GATE_POLICY_ANY
+    ) -> TokenBinding:
+        """A random nonce and the expiry of a token proved at `now` for a ticket's window."""
+        # A token never outlives its ticket's window: the proof says now <= not_after, not later.
+        expires_at = min(now + ttl_seconds, max(not_after, now + 1))
+        return TokenBinding(secrets.token_bytes(NONCE_BYTES), expires_at, gate_policy)
+
+    @property
+    def element(self) -> int:
+        """The circuit's token_binding = Poseidon(nonce, expires_at, gate_policy)."""
+        from zkcore.poseidon import poseidon
+
+        return poseidon([int.from_bytes(self.nonce, "big"), self.expires_at, self.gate_policy])
+
+
+def token_for_proof(inputs: Mapping[str, Any], binding: TokenBinding, proof: Proof) -> Token:
+    """The token carrying `proof` of the circuit inputs `inputs`, minted with `binding`."""
+    return Token(
+        event_tag=tag(int(inputs["event_id"])),
+        scope_tag=tag(int(inputs["scope"])),
+        tier_tag=tag(int(inputs["tier"])),
+        root=int(inputs["root"]),
+        nullifier=int(inputs["nullifier"]),
+        now=int(inputs["now"]),
+        expires_at=binding.expires_at,
+        nonce=binding.nonce,
+        gate_policy=binding.gate_policy,
+        proof=proof,
+    )
 
 
 def _proof_bytes(proof: Proof) -> bytes:

@@ -12,6 +12,7 @@ from api.routes import (
     reports,
     tickets,
     verify,
+    wallet,
 )
 
 PREFIX = "/v1/api/ticketking"
@@ -26,6 +27,7 @@ ROUTERS = (
     proof_token,
     verify,
     reports,
+    wallet,
 )
 
 

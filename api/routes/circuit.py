@@ -26,4 +26,6 @@ async def circuit(engine: ProofEngineDep) -> dict[str, Any]:
         "merkle_depth": keys.depth,
         "verification_key": keys.vk_json,
         "verification_key_sha256": keys.vk_sha256,
+        # Groth16 proving keys are public: wallets that prove themselves download it here.
+        "proving_key_url": "/v1/api/ticketking/circuit/zkey",
     }

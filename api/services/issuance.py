@@ -8,7 +8,6 @@ memory and the prover's: they are never logged or returned.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,13 +24,9 @@ from api.schemas import ProofTokenRequest
 from api.services.merkle import MerkleStore, to_hex
 from api.services.tickets import get_own_ticket, holder_matches, ticket_secrets
 from api.timeutil import utcnow
-from api.token import NONCE_BYTES, Token, encode_token, tag
+from api.token import GATE_POLICY_ANY, Token, TokenBinding, encode_token, tag
 from circuits.ticket import TicketWitnessInputs, nullifier
 from zkcore.groth16.keys import Proof
-from zkcore.poseidon import poseidon
-
-# gate_policy 0: any gate of the event that admits the ticket's tier (the only policy in v1).
-GATE_POLICY_ANY = 0
 
 
 class Ineligible(ApiError):
@@ -108,6 +103,12 @@ def plan_token(
     event = ticket.event
     if ticket.state is TicketState.REVOKED:
         raise Ineligible("revoked", f"ticket {ticket.ticket_id!r} was revoked")
+    if ticket.holder_commitment is not None:
+        raise Ineligible(
+            "wallet_bound",
+            "the ticket is wallet-bound: its holder proves on their own device "
+            f"(GET /tickets/{ticket.ticket_id}/wallet)",
+        )
     if not holder_matches(settings, ticket, body.holder_id):
         raise Ineligible("holder_mismatch", "holder_id does not match the ticket's holder", 403)
     now = now or utcnow()
@@ -121,10 +122,8 @@ def plan_token(
 
     now_s = time_field(now)
     not_before, not_after = validity_fields(ticket.not_before, ticket.not_after)
-    # A token never outlives its ticket's window: the proof says now <= not_after, not later.
-    expires_at = min(now_s + body.ttl_seconds, max(not_after, now_s + 1))
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    binding = poseidon([int.from_bytes(nonce, "big"), expires_at, GATE_POLICY_ANY])
+    bound = TokenBinding.fresh(now_s, body.ttl_seconds, not_after)
+    expires_at, nonce, binding = bound.expires_at, bound.nonce, bound.element
     fields = {"event": event_field(event.event_id), "scope": scope_field(scope)}
     tier = tier_field(ticket.tier)
     secret = ticket_secrets(settings, ticket)

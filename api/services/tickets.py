@@ -13,10 +13,17 @@ from api.config import Settings, get_settings
 from api.errors import Conflict, NotFound
 from api.fields import event_field, tier_field, validity_fields
 from api.models import EventTier, Ticket, TicketState
-from api.schemas import TicketCreate, TicketOut
-from api.security import TicketSecrets, decrypt_secrets, encrypt_secrets, holder_hash
+from api.schemas import Binding, TicketCreate, TicketOut
+from api.security import (
+    TicketSecrets,
+    decrypt_salt,
+    decrypt_secrets,
+    encrypt_salt,
+    encrypt_secrets,
+    holder_hash,
+)
 from api.services.events import get_own_event
-from api.services.merkle import MerkleStore
+from api.services.merkle import MerkleStore, from_hex
 from api.timeutil import utcnow
 from circuits.ticket import holder_commitment, ticket_leaf
 
@@ -31,9 +38,25 @@ def hash_holder(settings: Settings, holder_id: str) -> str:
 
 def ticket_secrets(settings: Settings, ticket: Ticket) -> TicketSecrets:
     """Decrypt a ticket's salt and holder secret (for the witness; never log them)."""
+    if ticket.holder_commitment is not None:
+        raise ValueError("a wallet-bound ticket has no custodial secrets (see wallet_salt)")
     return decrypt_secrets(
         settings.subkey(SECRETS_KEY_PURPOSE), ticket.ticket_id, ticket.secrets_blob
     )
+
+
+def wallet_salt(settings: Settings, ticket: Ticket) -> int:
+    """Decrypt a wallet-bound ticket's salt (its holder keeps the holder secret)."""
+    if ticket.holder_commitment is None:
+        raise ValueError("not a wallet-bound ticket")
+    return decrypt_salt(settings.subkey(SECRETS_KEY_PURPOSE), ticket.ticket_id, ticket.secrets_blob)
+
+
+def binding_of(ticket: Ticket) -> Binding:
+    """How the ticket is bound to its holder: none, account (holder_id) or wallet."""
+    if ticket.holder_commitment is not None:
+        return "wallet"
+    return "account" if ticket.holder_hash is not None else "none"
 
 
 def holder_matches(settings: Settings, ticket: Ticket, holder_id: str | None) -> bool:
@@ -46,11 +69,23 @@ def holder_matches(settings: Settings, ticket: Ticket, holder_id: str | None) ->
 
 
 def leaf_of(ticket: Ticket, event_id: str, secrets: TicketSecrets) -> int:
-    """The ticket's Merkle leaf (docs/api.md, "How tickets become leaves")."""
+    """The ticket's Merkle leaf (docs/api.md, "How tickets become leaves").
+
+    A wallet-bound ticket's leaf takes the holder's commitment and ignores secrets.holder_secret.
+    """
+    if ticket.holder_commitment is not None:
+        holder = from_hex(ticket.holder_commitment)
+    else:
+        holder = holder_commitment(secrets.holder_secret)
+    return leaf_from(ticket, event_id, holder, secrets.salt)
+
+
+def leaf_from(ticket: Ticket, event_id: str, holder: int, salt: int) -> int:
+    """The ticket's Merkle leaf for a holder commitment and salt."""
     not_before, not_after = validity_fields(ticket.not_before, ticket.not_after)
     return ticket_leaf(
-        holder_commitment(secrets.holder_secret),
-        secrets.salt,
+        holder,
+        salt,
         event_field(event_id),
         tier_field(ticket.tier),
         not_before,
@@ -79,8 +114,10 @@ def _same(settings: Settings, ticket: Ticket, body: TicketCreate) -> bool:
         same_holder = body.holder_id is not None and holder_matches(
             settings, ticket, body.holder_id
         )
+    commitment = body.holder_commitment
     return (
         same_holder
+        and ticket.holder_commitment == (commitment[2:] if commitment is not None else None)
         and ticket.event.event_id == body.event_id
         and ticket.tier == body.tier
         and ticket.not_before == body.not_before
@@ -95,6 +132,14 @@ def _existing(
     if not _same(settings, ticket, body):
         raise Conflict(f"ticket {body.ticket_id!r} already exists with other values")
     return ticket
+
+
+def _seal(settings: Settings, body: TicketCreate, fresh: TicketSecrets) -> bytes:
+    key = settings.subkey(SECRETS_KEY_PURPOSE)
+    if body.holder_commitment is not None:
+        # Wallet binding: the holder's secret is theirs; only the salt is kept.
+        return encrypt_salt(key, body.ticket_id, fresh.salt)
+    return encrypt_secrets(key, body.ticket_id, fresh)
 
 
 def issue_ticket(
@@ -113,7 +158,9 @@ def issue_ticket(
         not_before=body.not_before,
         not_after=body.not_after,
         holder_hash=hash_holder(settings, body.holder_id) if body.holder_id else None,
-        secrets_blob=encrypt_secrets(settings.subkey(SECRETS_KEY_PURPOSE), body.ticket_id, fresh),
+        secrets_blob=_seal(settings, body, fresh),
+        # 0x + 64 hex digits after validation: stored as the 64 digits.
+        holder_commitment=body.holder_commitment[2:] if body.holder_commitment else None,
         state=TicketState.ACTIVE,
         created_at=utcnow(),
     )
@@ -161,7 +208,8 @@ def ticket_view(ticket: Ticket) -> TicketOut:
         tier=ticket.tier,
         not_before=ticket.not_before,
         not_after=ticket.not_after,
-        holder_bound=ticket.holder_hash is not None,
+        holder_bound=binding_of(ticket) != "none",
+        binding=binding_of(ticket),
         state=ticket.state.value,
         created_at=ticket.created_at,
         revoked_at=ticket.revoked_at,

@@ -38,6 +38,7 @@ def test_issue_and_get_ticket(
         "not_before": "2025-03-09T18:00:00.500Z",
         "not_after": "2025-03-10T23:59:59.999Z",
         "holder_bound": True,
+        "binding": "account",
         "state": "active",
         "created_at": t["created_at"],
         "revoked_at": None,
