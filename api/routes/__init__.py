@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from api.routes import circuit, events, health, keys, merchants, proof_token, tickets, verify
+from api.routes import (
+    circuit,
+    events,
+    health,
+    keys,
+    merchants,
+    proof_token,
+    tickets,
+    transfers,
+    verify,
+)
 
 PREFIX = "/v1/api/ticketking"
 
@@ -10,6 +20,16 @@ PREFIX = "/v1/api/ticketking"
 def api_router() -> APIRouter:
     """Every resource router under the API prefix."""
     router = APIRouter(prefix=PREFIX)
-    for module in (health, circuit, merchants, keys, events, tickets, proof_token, verify):
+    for module in (
+        health,
+        circuit,
+        merchants,
+        keys,
+        events,
+        tickets,
+        transfers,
+        proof_token,
+        verify,
+    ):
         router.include_router(module.router)
     return router
