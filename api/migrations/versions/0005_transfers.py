@@ -90,12 +90,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_ticket_transfers_ticket_status", table_name="ticket_transfers")
     op.drop_table("ticket_transfers")
-    with op.batch_alter_table("ticket_nullifiers", schema=None) as batch_op:
-        batch_op.drop_column("superseded_at")
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
-        batch_op.drop_column("transfer_count")
-        for column in reversed(_rule_columns(inherit=True)):
-            batch_op.drop_column(column.name)
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        for column in reversed(_rule_columns(inherit=False)):
-            batch_op.drop_column(column.name)
+    # Plain DROP COLUMN (SQLite >= 3.35 has it): a batch rebuild of events or tickets would
+    # drop a table other rows reference, which SQLite's enforced foreign keys refuse.
+    op.drop_column("ticket_nullifiers", "superseded_at")
+    op.drop_column("tickets", "transfer_count")
+    for table, inherit in (("tickets", True), ("events", False)):
+        for column in reversed(_rule_columns(inherit)):
+            op.drop_column(table, column.name)

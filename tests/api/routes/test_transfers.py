@@ -4,16 +4,20 @@ old holders minting, tokens minted before a transfer, resale above the cap)."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from threading import Barrier
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from api.config import Settings
+from api.db import alembic_config, make_engine, migrate
 from api.services.merkle import MerkleStore
 from tests.api.conftest import (
     API,
@@ -508,3 +512,70 @@ def test_bad_transfer_bodies_are_422(
     r = client.post(f"{API}/tickets/{tid}/transfer", json=body, headers=merchant.headers)
     refused(r, 422, "validation_error")
     assert BOB not in r.text and ALICE not in r.text
+
+
+def test_migration_0005_keeps_rows_made_before_it(settings: Settings) -> None:
+    eng = make_engine(settings.resolved_database_url)
+    try:
+        migrate(eng, "0003")
+        at = datetime(2025, 1, 1, tzinfo=UTC)
+        merchants = sa.table(
+            "merchants", sa.column("id"), sa.column("name"), sa.column("created_at")
+        )
+        events = sa.table(
+            "events",
+            *(sa.column(c) for c in ("event_id", "merchant_id", "name", "reveal_ticket_id")),
+            sa.column("scopes", sa.JSON),
+            *(
+                sa.column(c, sa.DateTime(timezone=True))
+                for c in ("starts_at", "ends_at", "created_at")
+            ),
+        )
+        tickets = sa.table(
+            "tickets",
+            *(sa.column(c) for c in ("ticket_id", "event_pk", "tier", "state", "secrets_blob")),
+            sa.column("created_at", sa.DateTime(timezone=True)),
+        )
+        with eng.begin() as conn:
+            conn.execute(sa.insert(merchants).values(id="m", name="M", created_at=at))
+            conn.execute(
+                sa.insert(events).values(
+                    event_id="old",
+                    merchant_id="m",
+                    name="Old",
+                    reveal_ticket_id=False,
+                    scopes=["old"],
+                    starts_at=at,
+                    ends_at=at,
+                    created_at=at,
+                )
+            )
+            event_pk = conn.execute(text("SELECT id FROM events")).scalar_one()
+            conn.execute(
+                sa.insert(tickets).values(
+                    ticket_id="t",
+                    event_pk=event_pk,
+                    tier="ga",
+                    state="active",
+                    secrets_blob=b"x",
+                    created_at=at,
+                )
+            )
+        migrate(eng)
+        with eng.connect() as conn:
+            row = conn.execute(
+                text("SELECT transfer_policy, max_transfers, resale_policy FROM events")
+            ).one()
+            assert tuple(row) == ("allowed", None, "disabled")
+            row = conn.execute(
+                text("SELECT transfer_policy, resale_policy, transfer_count FROM tickets")
+            ).one()
+            assert tuple(row) == (None, None, 0)
+        cfg = alembic_config(eng)
+        with eng.connect() as conn:  # and back down, and up again
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+            command.upgrade(cfg, "head")
+            conn.commit()
+    finally:
+        eng.dispose()
