@@ -142,11 +142,12 @@ def request_transfer(
 ) -> tuple[Ticket, TicketTransfer]:
     """Transfer at once, or record a pending transfer where the rules want approval."""
     ticket = get_own_ticket(session, principal, ticket_id)
+    lock_ticket(session, ticket)
+    # After the lock: an identical request that held it first has committed its transfer.
     if body.transfer_id is not None:
         seen = _load_transfer(session, body.transfer_id)
         if seen is not None:
             return ticket, _repeat(settings, ticket, seen, body)
-    lock_ticket(session, ticket)
     if ticket.state is TicketState.REVOKED:
         raise TransferRefused("ticket_revoked", f"ticket {ticket_id!r} was revoked", 409)
     pending = select(TicketTransfer.id).where(

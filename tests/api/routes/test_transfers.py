@@ -13,6 +13,9 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -418,6 +421,24 @@ def test_concurrent_transfers_respect_the_limit(
     assert got["transfer_count"] == 1
 
 
+def test_concurrent_identical_requests_move_the_ticket_once(
+    client: TestClient, factory: Factory, merchant: MerchantCtx
+) -> None:
+    event = factory.event(merchant)
+    tid = factory.ticket(merchant, event["event_id"], holder_id=ALICE)["ticket_id"]
+    barrier = Barrier(4)
+
+    def act(_: int) -> httpx.Response:
+        barrier.wait()
+        return transfer(client, merchant, tid, BOB, transfer_id="retry-storm")
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(act, range(4)))
+    assert {r.status_code for r in answers} == {200}
+    assert all(r.json() == answers[0].json() for r in answers)
+    assert answers[0].json()["transfer_count"] == 1
+
+
 def test_only_the_owning_merchant(
     client: TestClient, factory: Factory, merchant: MerchantCtx, admin_key: str
 ) -> None:
@@ -579,3 +600,59 @@ def test_migration_0005_keeps_rows_made_before_it(settings: Settings) -> None:
             conn.commit()
     finally:
         eng.dispose()
+
+
+_money = st.fixed_dictionaries(
+    {},
+    optional={
+        "amount": st.text(alphabet="0123456789.-e", max_size=16) | st.integers() | st.floats(),
+        "currency": st.sampled_from(["EUR", "JPY", "KWD", "eur", "", "EURO"]) | st.integers(),
+    },
+)
+_rules = st.fixed_dictionaries(
+    {},
+    optional={
+        "policy": st.sampled_from(
+            ["disabled", "allowed", "requires_approval", "merchant_channel_only", "x", ""]
+        ),
+        "max_transfers": st.none() | st.integers(-5, 5) | st.text(max_size=3),
+        "price_cap": st.none() | _money,
+    },
+)
+
+
+@SQLITE_ONLY
+@hypothesis_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rules=st.fixed_dictionaries({}, optional={"transfer": _rules, "resale": _rules}),
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "to_holder_id": st.text(max_size=8) | st.integers(),
+            "price": st.none() | _money,
+            "channel": st.none() | st.sampled_from(["merchant", "web", ""]),
+            "transfer_id": st.none() | st.sampled_from(["t-1", "t-2", ""]),
+        },
+    ),
+)
+def test_random_rules_and_transfers_never_500(
+    client: TestClient, factory: Factory, merchant: MerchantCtx, rules: dict, body: dict
+) -> None:
+    event = factory.event(merchant)
+    r = client.post(
+        f"{API}/tickets",
+        json=factory.ticket_body(event["event_id"], **rules),
+        headers=merchant.headers,
+    )
+    assert r.status_code < 500, r.text
+    if r.status_code != 201:
+        assert set(r.json()["error"]) == {"code", "message"}
+        return
+    r = client.post(
+        f"{API}/tickets/{r.json()['ticket_id']}/transfer", json=body, headers=merchant.headers
+    )
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert set(r.json()["error"]) == {"code", "message"}
