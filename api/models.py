@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -127,6 +128,16 @@ class Event(Base):
     scopes: Mapped[list[str]]
     reveal_ticket_id: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # Transfer and resale rules (migration 0005; api.services.transfer_rules).
+    transfer_policy: Mapped[str] = mapped_column(
+        String(24), default="allowed", server_default="allowed"
+    )
+    max_transfers: Mapped[int | None]
+    resale_policy: Mapped[str] = mapped_column(
+        String(24), default="disabled", server_default="disabled"
+    )
+    resale_cap_minor: Mapped[int | None] = mapped_column(BigInteger)
+    resale_cap_currency: Mapped[str | None] = mapped_column(String(3))
 
     gates: Mapped[list[Gate]] = relationship(
         back_populates="event", order_by="Gate.position", cascade="all, delete-orphan"
@@ -169,6 +180,13 @@ class Ticket(Base):
     # Wallet binding (migration 0007): Poseidon(holder_secret) as 64 hex digits. The holder
     # keeps the secret; secrets_blob then seals the salt alone (api.security.encrypt_salt).
     holder_commitment: Mapped[str | None] = mapped_column(String(FIELD_HEX_LEN), default=None)
+    # The ticket's own transfer and resale rules (None: the event's) and completed transfers.
+    transfer_policy: Mapped[str | None] = mapped_column(String(24))
+    max_transfers: Mapped[int | None]
+    resale_policy: Mapped[str | None] = mapped_column(String(24))
+    resale_cap_minor: Mapped[int | None] = mapped_column(BigInteger)
+    resale_cap_currency: Mapped[str | None] = mapped_column(String(3))
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
 
@@ -262,3 +280,36 @@ class TicketNullifier(Base):
     scope: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
     nullifier: Mapped[str] = mapped_column(String(FIELD_HEX_LEN), primary_key=True)
     ticket_pk: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Set when the ticket was transferred: tokens naming this nullifier are `transferred`.
+    superseded_at: Mapped[datetime | None]
+
+
+class TransferStatus(enum.StrEnum):
+    """Where a transfer stands."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+class TicketTransfer(Base):
+    """A ticket's transfer history: holders as keyed hashes only, never in clear."""
+
+    __tablename__ = "ticket_transfers"
+    __table_args__ = (Index("ix_ticket_transfers_ticket_status", "ticket_pk", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transfer_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    ticket_pk: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    # api.services.tickets.hash_holder of the holders; None: the ticket was not bound.
+    from_holder_hash: Mapped[str | None] = mapped_column(String(64))
+    to_holder_hash: Mapped[str] = mapped_column(String(64))
+    # A resale: integer minor units and ISO 4217 code; None for a gift.
+    price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    channel: Mapped[str | None] = mapped_column(String(ID_LEN))
+    status: Mapped[TransferStatus] = mapped_column(_enum(TransferStatus, "transfer_status"))
+    created_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+
+    ticket: Mapped[Ticket] = relationship()

@@ -110,6 +110,81 @@ class KeyRevoked(BaseModel):
     revoked_at: Timestamp
 
 
+# ------------------------------------------------------------ transfer and resale rules
+
+TransferPolicyName = Literal["disabled", "allowed", "requires_approval"]
+ResalePolicyName = Literal["disabled", "merchant_channel_only", "allowed"]
+# A decimal amount as a string (money never travels as a float): up to 12 integer digits.
+Amount = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,3})?$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+# ISO 4217 minor-unit exponents that are not 2.
+_CURRENCY_EXPONENTS = (
+    dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI"), 0
+    )
+    | dict.fromkeys(("VND", "VUV", "XAF", "XOF", "XPF"), 0)
+    | dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3)
+)
+
+
+def currency_exponent(currency: str) -> int:
+    """How many decimals the currency's minor unit has (ISO 4217; 2 unless listed)."""
+    return _CURRENCY_EXPONENTS.get(currency, 2)
+
+
+class Money(Strict):
+    """A price: {"amount": "120.00", "currency": "EUR"}, stored as integer minor units."""
+
+    amount: Amount
+    currency: Currency
+
+    @model_validator(mode="after")
+    def _decimals(self) -> Self:
+        decimals = len(self.amount.partition(".")[2])
+        if decimals > currency_exponent(self.currency):
+            raise ValueError(
+                f"{self.currency} amounts have at most {currency_exponent(self.currency)} decimals"
+            )
+        return self
+
+    @property
+    def minor(self) -> int:
+        """The amount in the currency's minor unit (cents for EUR)."""
+        whole, _, frac = self.amount.partition(".")
+        exponent = currency_exponent(self.currency)
+        return int(whole) * 10**exponent + int(frac.ljust(exponent, "0") or "0")
+
+    @staticmethod
+    def from_minor(minor: int, currency: str) -> Money:
+        """The canonical form of an amount in minor units: "120.00", never "120" or "120.0"."""
+        exponent = currency_exponent(currency)
+        whole, frac = divmod(minor, 10**exponent)
+        amount = f"{whole}.{frac:0{exponent}d}" if exponent else str(whole)
+        return Money(amount=amount, currency=currency)
+
+
+class TransferRules(Strict):
+    """Who may pass the ticket on: disabled, allowed, or requires_approval; at most N times."""
+
+    policy: TransferPolicyName = "allowed"
+    # None: no limit; 0 forbids any transfer.
+    max_transfers: Annotated[StrictInt, Field(ge=0, le=1_000_000)] | None = None
+
+
+class ResaleRules(Strict):
+    """Rules for transfers with a price: disabled, merchant_channel_only, or allowed (capped)."""
+
+    policy: ResalePolicyName = "disabled"
+    price_cap: Money | None = None
+
+    @model_validator(mode="after")
+    def _cap(self) -> Self:
+        if self.policy == "disabled" and self.price_cap is not None:
+            raise ValueError("price_cap needs a resale policy other than disabled")
+        return self
+
+
 class GateIn(Strict):
     gate_id: Identifier
     tiers: Annotated[list[Tier], Field(min_length=1, max_length=50)] | None = None
@@ -123,6 +198,8 @@ class EventCreate(Strict):
     gates: Annotated[list[GateIn], Field(min_length=1, max_length=200)]
     scopes: Annotated[list[Identifier], Field(min_length=1, max_length=100)] | None = None
     reveal_ticket_id: bool = False
+    transfer: TransferRules = TransferRules()
+    resale: ResaleRules = ResaleRules()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -150,6 +227,8 @@ class EventOut(BaseModel):
     scopes: list[str]
     reveal_ticket_id: bool
     created_at: Timestamp
+    transfer: TransferRules = TransferRules()
+    resale: ResaleRules = ResaleRules()
 
 
 class TicketCreate(Strict):
@@ -165,6 +244,10 @@ class TicketCreate(Strict):
         description="wallet binding: Poseidon(holder_secret), 0x-hex or decimal, below r",
         examples=["0x2ce122014853cb2578bada624a58af6dfb5694d00ad99b730c7006c2754f8d0a"],
     )
+
+    # None: the event's rules apply; given, they replace the event's for this ticket.
+    transfer: TransferRules | None = None
+    resale: ResaleRules | None = None
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -187,6 +270,10 @@ class TicketOut(BaseModel):
     state: Literal["active", "revoked"]
     created_at: Timestamp
     revoked_at: Timestamp | None
+    # The rules in force for this ticket (its own, else its event's) and completed transfers.
+    transfer: TransferRules | None = None
+    resale: ResaleRules | None = None
+    transfer_count: int = 0
 
 
 class Health(BaseModel):
@@ -276,3 +363,35 @@ class WalletBundle(BaseModel):
     verification_key_sha256: str
     proving_key_sha256: str
     issued_at: Timestamp
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+class TransferRequest(Strict):
+    to_holder_id: HolderId
+    # A price makes the transfer a resale, held to the resale rules.
+    price: Money | None = None
+    # Where the sale happens; merchant_channel_only resale needs "merchant".
+    channel: Identifier | None = None
+    # Chosen by the caller to make retries safe; the same id and body again is a no-op.
+    transfer_id: Identifier | None = None
+
+
+TransferStatusName = Literal["pending", "completed", "rejected"]
+
+
+class TransferOut(BaseModel):
+    transfer_id: str
+    ticket_id: str
+    status: TransferStatusName
+    price: Money | None = None
+    channel: str | None = None
+    created_at: Timestamp
+    settled_at: Timestamp | None = None
+
+
+class TicketTransferredOut(TicketOut):
+    """The ticket after a transfer completed at once, with the transfer's id."""
+
+    transfer_id: str

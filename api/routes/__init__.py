@@ -11,6 +11,7 @@ from api.routes import (
     proof_token,
     reports,
     tickets,
+    transfers,
     verify,
     wallet,
 )
@@ -24,6 +25,7 @@ ROUTERS = (
     keys,
     events,
     tickets,
+    transfers,
     proof_token,
     verify,
     reports,

@@ -10,6 +10,7 @@ from api.auth import Principal, require_merchant
 from api.errors import Conflict, NotFound
 from api.models import Event, Gate
 from api.schemas import EventCreate, EventOut, GateOut
+from api.services.transfer_rules import canonical, event_rules, rule_columns
 from api.timeutil import utcnow
 
 
@@ -48,6 +49,7 @@ def _same(event: Event, body: EventCreate) -> bool:
         and stored_gates == body_gates
         and list(event.scopes) == (list(body.scopes) if body.scopes else [body.event_id])
         and event.reveal_ticket_id == body.reveal_ticket_id
+        and event_rules(event) == canonical(body.transfer, body.resale)
     )
 
 
@@ -67,6 +69,7 @@ def create_event(session: Session, principal: Principal, body: EventCreate) -> t
         scopes=list(body.scopes) if body.scopes else [body.event_id],
         reveal_ticket_id=body.reveal_ticket_id,
         created_at=utcnow(),
+        **rule_columns(body.transfer, body.resale),
         gates=[
             Gate(gate_id=g.gate_id, position=i, tiers=list(g.tiers) if g.tiers else None)
             for i, g in enumerate(body.gates)
@@ -100,4 +103,6 @@ def event_view(event: Event) -> EventOut:
         scopes=list(event.scopes),
         reveal_ticket_id=event.reveal_ticket_id,
         created_at=event.created_at,
+        transfer=event_rules(event)[0],
+        resale=event_rules(event)[1],
     )

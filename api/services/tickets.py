@@ -24,6 +24,7 @@ from api.security import (
 )
 from api.services.events import get_own_event
 from api.services.merkle import MerkleStore, from_hex
+from api.services.transfer_rules import canonical, own_rules, rule_columns, ticket_rules
 from api.timeutil import utcnow
 from circuits.ticket import holder_commitment, ticket_leaf
 
@@ -107,6 +108,12 @@ def get_own_ticket(session: Session, principal: Principal, ticket_id: str) -> Ti
     return ticket
 
 
+def lock_ticket(session: Session, ticket: Ticket) -> None:
+    """Take the ticket's row lock (writers of one ticket queue here) and reload it."""
+    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update(key_share=True))
+    session.refresh(ticket)
+
+
 def _same(settings: Settings, ticket: Ticket, body: TicketCreate) -> bool:
     if ticket.holder_hash is None:
         same_holder = body.holder_id is None
@@ -122,6 +129,7 @@ def _same(settings: Settings, ticket: Ticket, body: TicketCreate) -> bool:
         and ticket.tier == body.tier
         and ticket.not_before == body.not_before
         and ticket.not_after == body.not_after
+        and own_rules(ticket) == canonical(body.transfer, body.resale)
     )
 
 
@@ -163,6 +171,7 @@ def issue_ticket(
         holder_commitment=body.holder_commitment[2:] if body.holder_commitment else None,
         state=TicketState.ACTIVE,
         created_at=utcnow(),
+        **rule_columns(body.transfer, body.resale),
     )
     session.add(ticket)
     try:
@@ -190,6 +199,8 @@ def revoke_ticket(
     Its leaf becomes 0 in the same transaction, so no path reaches the new root from it.
     """
     ticket = get_own_ticket(session, principal, ticket_id)
+    # Under the ticket's lock: a transfer committing meanwhile may have moved its leaf.
+    lock_ticket(session, ticket)
     if ticket.state is not TicketState.REVOKED:
         ticket.state = TicketState.REVOKED
         ticket.revoked_at = utcnow()
@@ -213,4 +224,7 @@ def ticket_view(ticket: Ticket) -> TicketOut:
         state=ticket.state.value,
         created_at=ticket.created_at,
         revoked_at=ticket.revoked_at,
+        transfer=ticket_rules(ticket)[0],
+        resale=ticket_rules(ticket)[1],
+        transfer_count=ticket.transfer_count,
     )

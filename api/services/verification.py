@@ -10,7 +10,8 @@ Cheap checks come first and the database's write lock is held only for the last 
   4. gate and tier policy for this gate key and gate (`gate_not_allowed`, `tier_not_allowed`);
   5. the Groth16 check on the public inputs the server rebuilds (`invalid_proof`);
   6. in one transaction: the root was current at some moment between the proof's `now` and
-     this scan (`unknown_root`), the ticket the nullifier names is not revoked (`revoked`),
+     this scan (`unknown_root`), the ticket the nullifier names is not revoked (`revoked`)
+     nor transferred since the token was minted (`transferred`, api/services/transfers.py),
      then api.services.gate.consume: accept once, `already_consumed` after.
 
 Every answer is recorded (api.models.Entry) and a retried scan_id gets its first answer.
@@ -32,7 +33,7 @@ from api.errors import Forbidden
 from api.fields import event_field, scope_field, tier_field, time_field
 from api.models import Event, EventTier, Ticket, TicketNullifier, TicketState
 from api.schemas import TTL_MAX_SECONDS, VerifyOut, VerifyRequest
-from api.services import gate
+from api.services import gate, transfers
 from api.services.issuance import GATE_POLICY_ANY
 from api.services.merkle import MerkleStore, to_hex
 from api.timeutil import utcnow
@@ -46,6 +47,7 @@ NOT_YET_VALID = "not_yet_valid"
 INVALID_PROOF = "invalid_proof"
 UNKNOWN_ROOT = "unknown_root"
 REVOKED = "revoked"
+TRANSFERRED = "transferred"
 
 
 @lru_cache(maxsize=4096)
@@ -104,15 +106,21 @@ def _proof_ok(pvk: PreparedVerifyingKey, token: Token, event: Event, scope: str,
         return False
 
 
-def _revoked(session: Session, scan: Scan, token: Token) -> bool:
-    """Whether the nullifier names a ticket the server revoked (sets scan.ticket_pk)."""
+def _revoked(session: Session, settings: Settings, scan: Scan, token: Token) -> str | None:
+    """`revoked` or `transferred` if the nullifier names a ticket that may no longer enter so
+    (sets scan.ticket_pk), else None."""
     key = (scan.event.id, scan.scope, to_hex(token.nullifier))
     named = session.get(TicketNullifier, key)
     if named is None:
-        return False  # not minted here (e.g. a holder-proved token): the root window decides
+        return None  # not minted here (e.g. a holder-proved token): the root window decides
     scan.ticket_pk = named.ticket_pk
     state = session.scalar(select(Ticket.state).where(Ticket.id == named.ticket_pk))
-    return state is TicketState.REVOKED
+    if state is TicketState.REVOKED:
+        return REVOKED
+    assert scan.scope is not None
+    if transfers.superseded(session, settings, named, scan.scope):
+        return TRANSFERRED
+    return None
 
 
 def _reject(session: Session, scan: Scan, reason: str, now: datetime) -> gate.Outcome:
@@ -191,8 +199,9 @@ def _check_and_consume(
     tree = MerkleStore(settings.merkle_depth)
     if not tree.root_accepted(session, scan.event, token.root, now, window):
         return _reject(session, scan, UNKNOWN_ROOT, now)
-    if _revoked(session, scan, token):
-        return _reject(session, scan, REVOKED, now)
+    reason = _revoked(session, settings, scan, token)
+    if reason is not None:
+        return _reject(session, scan, reason, now)
     return gate.consume(
         session,
         scan.event.id,

@@ -42,6 +42,10 @@ def test_issue_and_get_ticket(
         "state": "active",
         "created_at": t["created_at"],
         "revoked_at": None,
+        # The event's transfer and resale rules (the defaults): see test_transfers.py.
+        "transfer": {"policy": "allowed", "max_transfers": None},
+        "resale": {"policy": "disabled", "price_cap": None},
+        "transfer_count": 0,
     }
     assert HOLDER not in r.text
     got = client.get(f"{API}/tickets/{body['ticket_id']}", headers=merchant.headers)
