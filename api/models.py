@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -127,6 +128,11 @@ class Event(Base):
     scopes: Mapped[list[str]]
     reveal_ticket_id: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # Issuance limits (api/services/limits.py; defaults there and in migration 0006).
+    min_token_interval_seconds: Mapped[int] = mapped_column(Integer, server_default="2")
+    proof_tokens_per_minute: Mapped[int] = mapped_column(Integer, server_default="12000")
+    merchant_key_requests_per_minute: Mapped[int] = mapped_column(Integer, server_default="6000")
+    gate_key_requests_per_minute: Mapped[int] = mapped_column(Integer, server_default="1200")
 
     gates: Mapped[list[Gate]] = relationship(
         back_populates="event", order_by="Gate.position", cascade="all, delete-orphan"
@@ -166,6 +172,8 @@ class Ticket(Base):
     state: Mapped[TicketState] = mapped_column(_enum(TicketState, "ticket_state"))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # When the ticket last got a proof token (the minimum interval between tokens).
+    last_token_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
 
@@ -259,3 +267,13 @@ class TicketNullifier(Base):
     scope: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
     nullifier: Mapped[str] = mapped_column(String(FIELD_HEX_LEN), primary_key=True)
     ticket_pk: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+
+
+class RateCounter(Base):
+    """Requests counted per key (an event's, an API key's) in fixed one-minute windows."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)

@@ -34,6 +34,7 @@ from api.models import Event, EventTier, Ticket, TicketNullifier, TicketState
 from api.schemas import TTL_MAX_SECONDS, VerifyOut, VerifyRequest
 from api.services import gate
 from api.services.issuance import GATE_POLICY_ANY
+from api.services.limits import GateLimiter
 from api.services.merkle import MerkleStore, to_hex
 from api.timeutil import utcnow
 from api.token import Token, TokenError, decode_token, tag
@@ -146,11 +147,16 @@ def verify_scan(
     principal: Principal,
     body: VerifyRequest,
     now: datetime | None = None,
+    *,
+    limiter: GateLimiter | None = None,
 ) -> VerifyOut:
-    """Run the pipeline for one scan and answer as the gate sees it."""
+    """Run the pipeline for one scan and answer as the gate sees it (429 over the key's rate)."""
     now = now or utcnow()
+    event = _gate_event(session, principal)
+    if limiter is not None:
+        limiter.take(principal.key_id, event.gate_key_requests_per_minute, now)
     scan = Scan(
-        event=_gate_event(session, principal),
+        event=event,
         gate_id=body.gate_id,
         scan_id=body.scan_id,
         token_hash=hashlib.sha256(body.token.encode()).hexdigest(),
