@@ -167,15 +167,16 @@ class GateLimiter:
         t = now.timestamp()
         with self._lock:
             tokens, last, _, _ = self._buckets.get(key_id, (capacity, t, rate, capacity))
-            # A clock that stepped back refills nothing (and takes nothing away).
+            # A clock that stepped back refills nothing, then or later.
             tokens = min(capacity, tokens + max(0.0, t - last) * rate)
+            last = max(last, t)
             if tokens < 1.0:
-                self._buckets[key_id] = (tokens, t, rate, capacity)
+                self._buckets[key_id] = (tokens, last, rate, capacity)
                 raise RateLimited(
                     f"this gate key sent more than {per_minute} requests a minute",
                     retry_after_seconds((1.0 - tokens) / rate),
                 )
-            self._buckets[key_id] = (tokens - 1.0, t, rate, capacity)
+            self._buckets[key_id] = (tokens - 1.0, last, rate, capacity)
             if len(self._buckets) > self.MAX_BUCKETS:
                 self._prune(t)
 
