@@ -12,10 +12,10 @@ Both run inside plan_token's transaction: a refusal raises, the transaction roll
 refused request neither counts nor moves last_token_at. On SQLite that transaction already
 holds the write lock (api/db.py), so the limiter adds statements, not lock round trips.
 
-Verify is limited per gate key in memory (`GateLimiter`, a token bucket per key and process):
-the gate's hot path gets no extra write. The trade-off (see docs/api.md): with N processes a
-gate key may reach N times its limit; the limit exists to stop a runaway or stolen key from
-burning CPU on pairings, which a per-process bound does.
+Verify is limited per gate key by `GateLimiter`: a per-process token bucket refuses a flood
+without touching the database, and behind it each process leases the key's quota from the
+same fixed-window counters in chunks (1/20 of the limit), so the gate's hot path writes once
+per chunk, not once per scan, and the per-minute limit still holds across processes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -98,26 +98,23 @@ def window_start(now: datetime) -> int:
     return epoch - epoch % WINDOW_SECONDS
 
 
-def count_requests(session: Session, limits: list[Limit], now: datetime) -> None:
-    """Count this request against every limit in one statement; 429 if any is over."""
-    if not limits:
-        return
-    start = window_start(now)
+def increment(session: Session, keys: list[str], start: int, amount: int = 1) -> dict[str, int]:
+    """Add `amount` to each key's counter of the window at `start`; the new counts."""
     # Counters are locked in one global order (sorted keys): two requests never deadlock.
-    ordered = sorted(limits, key=lambda lim: lim.key)
+    ordered = sorted(keys)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    rows = [{"key": lim.key, "window_start": start, "count": 1} for lim in ordered]
+    rows = [{"key": key, "window_start": start, "count": amount} for key in ordered]
     stmt = (
         insert(RateCounter)
         .values(rows)
         .on_conflict_do_update(
             index_elements=[RateCounter.key, RateCounter.window_start],
-            set_={"count": RateCounter.count + 1},
+            set_={"count": RateCounter.count + amount},
         )
         .returning(RateCounter.key, RateCounter.count)
     )
     counts = {key: count for key, count in session.execute(stmt).all()}
-    fresh = [key for key, count in counts.items() if count == 1]
+    fresh = [key for key, count in counts.items() if count == amount]
     if fresh:
         # A new window for these keys: drop their old ones (at most one row per key remains).
         session.execute(
@@ -125,12 +122,25 @@ def count_requests(session: Session, limits: list[Limit], now: datetime) -> None
             .where(RateCounter.key.in_(fresh), RateCounter.window_start < start)
             .execution_options(synchronize_session=False)
         )
-    over = [lim for lim in ordered if counts[lim.key] > lim.per_minute]
+    return counts
+
+
+def window_left(start: int, now: datetime) -> int:
+    """Retry-After for a refusal in the window at `start`: until the next window."""
+    return retry_after_seconds(start + WINDOW_SECONDS - now.timestamp())
+
+
+def count_requests(session: Session, limits: list[Limit], now: datetime) -> None:
+    """Count this request against every limit in one statement; 429 if any is over."""
+    if not limits:
+        return
+    start = window_start(now)
+    counts = increment(session, [lim.key for lim in limits], start)
+    over = [lim for lim in sorted(limits, key=lambda x: x.key) if counts[lim.key] > lim.per_minute]
     if over:
-        ends = start + WINDOW_SECONDS - now.timestamp()
         raise RateLimited(
             f"{over[0].what}: more than {over[0].per_minute} a minute",
-            retry_after_seconds(ends),
+            window_left(start, now),
             ineligible=True,
         )
 
@@ -144,9 +154,17 @@ def token_limits(event_pk: int, key_id: str, per_event: int, per_key: int) -> li
 
 
 class GateLimiter:
-    """Per-process token buckets for gate keys: `per_minute` sustained, bursts of 10 s worth."""
+    """Verify's limit per gate key: a local token bucket, then a quota leased from the database.
+
+    The bucket (per process: `per_minute` sustained, bursts of BURST_SECONDS worth) refuses a
+    flood without touching the database. Behind it, each process leases the key's requests
+    from the database's fixed-window counter in chunks of 1/LEASE_PARTS of the limit: one
+    write per chunk, not per scan, and the limit holds across processes and replicas (a
+    process's unspent lease is lost at the window's end: never more, at worst a little fewer).
+    """
 
     BURST_SECONDS = 10
+    LEASE_PARTS = 20
     # Beyond this many buckets, full ones (the same as no bucket) are dropped.
     MAX_BUCKETS = 10_000
 
@@ -154,14 +172,32 @@ class GateLimiter:
         self._lock = threading.Lock()
         # key_id -> (tokens, at, rate per second, capacity)
         self._buckets: dict[str, tuple[float, float, float, float]] = {}
+        # key_id -> (window start, requests left of the lease; -1: the window is spent)
+        self._leases: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def capacity(cls, per_minute: int) -> float:
-        """The largest burst a key may send at once."""
+        """The largest burst a key may send at once (per process)."""
         return max(1.0, per_minute * cls.BURST_SECONDS / 60)
 
-    def take(self, key_id: str, per_minute: int, now: datetime) -> None:
-        """Spend one request of the key's bucket, or refuse with 429 rate_limited."""
+    @classmethod
+    def lease_size(cls, per_minute: int) -> int:
+        """How many requests a process leases from the database at once."""
+        return max(1, per_minute // cls.LEASE_PARTS)
+
+    def take(
+        self, key_id: str, per_minute: int, now: datetime, session: Session | None = None
+    ) -> None:
+        """Admit one request of the key, or refuse with 429 rate_limited.
+
+        With a session, the request is also counted against the key's shared quota; a new
+        lease is committed at once (the caller's transaction holds nothing worth keeping yet).
+        """
+        self._take_burst(key_id, per_minute, now)
+        if session is not None:
+            self._take_lease(session, key_id, per_minute, now)
+
+    def _take_burst(self, key_id: str, per_minute: int, now: datetime) -> None:
         rate = per_minute / 60
         capacity = self.capacity(per_minute)
         t = now.timestamp()
@@ -172,16 +208,46 @@ class GateLimiter:
             last = max(last, t)
             if tokens < 1.0:
                 self._buckets[key_id] = (tokens, last, rate, capacity)
-                raise RateLimited(
-                    f"this gate key sent more than {per_minute} requests a minute",
-                    retry_after_seconds((1.0 - tokens) / rate),
-                )
+                raise self._refusal(per_minute, retry_after_seconds((1.0 - tokens) / rate))
             self._buckets[key_id] = (tokens - 1.0, last, rate, capacity)
             if len(self._buckets) > self.MAX_BUCKETS:
                 self._prune(t)
 
+    def _take_lease(self, session: Session, key_id: str, per_minute: int, now: datetime) -> None:
+        start = window_start(now)
+        with self._lock:
+            window, left = self._leases.get(key_id, (start, 0))
+            if window == start and left != 0:
+                if left < 0:
+                    raise self._refusal(per_minute, window_left(start, now))
+                self._leases[key_id] = (start, left - 1)
+                return
+        # Outside the lock: a database round trip must not stall the process's other scans.
+        chunk = self.lease_size(per_minute)
+        count = increment(session, [f"key:{key_id}:verify"], start, chunk)[f"key:{key_id}:verify"]
+        granted = max(0, min(chunk, per_minute - (count - chunk)))
+        if granted:
+            session.commit()
+        with self._lock:
+            window, left = self._leases.get(key_id, (start, 0))
+            left = max(0, left) if window == start else 0
+            # Granted nothing: the window is spent for every process; remember it locally.
+            self._leases[key_id] = (start, left + granted - 1 if granted else -1)
+        if not granted:
+            raise self._refusal(per_minute, window_left(start, now))
+
+    @staticmethod
+    def _refusal(per_minute: int, retry_after: int) -> RateLimited:
+        return RateLimited(
+            f"this gate key sent more than {per_minute} requests a minute", retry_after
+        )
+
     def _prune(self, t: float) -> None:
-        # A bucket refilled by now is the same as no bucket at all.
+        # A bucket refilled by now is the same as no bucket at all; old leases are worthless.
         for key, (tokens, last, rate, capacity) in list(self._buckets.items()):
             if tokens + max(0.0, t - last) * rate >= capacity:
                 del self._buckets[key]
+        current = window_start(datetime.fromtimestamp(t, UTC))
+        for key, (window, _) in list(self._leases.items()):
+            if window != current:
+                del self._leases[key]

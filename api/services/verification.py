@@ -154,7 +154,7 @@ def verify_scan(
     now = now or utcnow()
     event = _gate_event(session, principal)
     if limiter is not None:
-        limiter.take(principal.key_id, event.gate_key_requests_per_minute, now)
+        limiter.take(principal.key_id, event.gate_key_requests_per_minute, now, session)
     scan = Scan(
         event=event,
         gate_id=body.gate_id,

@@ -362,6 +362,80 @@ def test_gate_burst_is_limited_per_key() -> None:
         limiter.take("k1", 600, at(11))
 
 
+def test_normal_gate_rate_with_the_shared_quota(session: Session) -> None:
+    limiter = GateLimiter()
+    # Ten lanes on one key at one scan a second each, for five minutes: never refused, and
+    # the database is written once per lease (60 scans), not once per scan.
+    for s in range(300):
+        for _ in range(10):
+            limiter.take("shared-key", DEFAULT_GATE_KEY_REQUESTS_PER_MINUTE, at(s), session)
+    count = session.scalar(
+        select(RateCounter.count).where(RateCounter.key == "key:shared-key:verify")
+    )
+    assert count == 600  # the last window's leases: 10 of 60
+    assert session.scalar(select(func.count()).select_from(RateCounter)) == 1  # old pruned
+    session.rollback()
+
+
+def test_gate_quota_holds_across_processes(settings: Settings, engine: Engine) -> None:
+    """Two processes (limiters on their own engines) share one gate key's per-minute quota."""
+    engines = [make_engine(settings.resolved_database_url) for _ in range(2)]
+    limiters = [GateLimiter(), GateLimiter()]
+    admitted = [0, 0]
+    try:
+        sessions = [make_sessionmaker(e)() for e in engines]
+        # Each process alone stays within its bucket (one scan per 6 s at 10 a minute); the
+        # two together ask for 20 in the window and get the quota's 10.
+        for step in range(20):
+            p = step % 2
+            try:
+                limiters[p].take("k", 10, at(3 * step), sessions[p])
+                admitted[p] += 1
+            except RateLimited as exc:
+                sessions[p].rollback()
+                assert exc.retry_after == 60 - 3 * step
+        assert sum(admitted) == 10 and min(admitted) >= 1
+        # The next window starts afresh.
+        limiters[0].take("k", 10, at(60), sessions[0])
+        for s in sessions:
+            s.close()
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_gate_lease_is_a_chunk_of_the_limit(session: Session) -> None:
+    limiter = GateLimiter()
+    assert GateLimiter.lease_size(1200) == 60 and GateLimiter.lease_size(6) == 1
+    key = "key:k:verify"
+
+    def counted() -> int | None:
+        value = session.scalar(select(RateCounter.count).where(RateCounter.key == key))
+        session.rollback()
+        return value
+
+    limiter.take("k", 1200, at(0), session)
+    assert counted() == 60
+    for i in range(59):
+        limiter.take("k", 1200, at(1 + i / 10), session)
+    assert counted() == 60
+    limiter.take("k", 1200, at(8), session)
+    assert counted() == 120
+    # Other processes spent the rest of the window: this one's next lease is refused.
+    session.execute(text("UPDATE rate_counters SET count = 1200"))
+    session.commit()
+    for i in range(59):
+        limiter.take("k", 1200, at(9 + i / 10), session)  # still on its lease
+    with pytest.raises(RateLimited) as caught:
+        limiter.take("k", 1200, at(15), session)
+    assert caught.value.retry_after == 45
+    session.rollback()
+    assert counted() == 1200  # a refused lease counts nothing
+    with pytest.raises(RateLimited):
+        limiter.take("k", 1200, at(16), session)  # remembered: no database round trip
+    limiter.take("k", 1200, at(60), session)
+
+
 def test_gate_limiter_prunes_full_buckets() -> None:
     limiter = GateLimiter()
     limiter.MAX_BUCKETS = 10
