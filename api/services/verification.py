@@ -2,6 +2,7 @@
 
 Cheap checks come first and the database's write lock is held only for the last step:
 
+  0. the gate key's rate (api.services.limits.GateLimiter): over it, 429 `rate_limited`;
   1. the token is parsed strictly (api/token.py): any defect is `malformed_token`;
   2. its event tag must be the gate key's event (`wrong_event`); its scope and tier tags are
      resolved among the event's scopes and tiers (`scope_not_allowed`, `invalid_proof`);
