@@ -14,6 +14,7 @@ from api.engine import CircuitUnavailable, ProofEngine, engine_if_loaded, ensure
 from api.errors import BodyLimitMiddleware, install_error_handlers, log
 from api.routes import PREFIX, api_router
 from api.services.circuit import circuit_keys_exist
+from api.services.limits import GateLimiter
 
 
 def create_app(settings: Settings | None = None, proof: ProofEngine | None = None) -> FastAPI:
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, proof: ProofEngine | None = Non
     app.state.proof_engine = proof
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.gate_limiter = GateLimiter()
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, authenticate, presented_key, require_role
 from api.config import Settings
 from api.models import Role
+from api.services.limits import GateLimiter
 
 
 def get_settings(request: Request) -> Settings:
@@ -25,7 +26,14 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_gate_limiter(request: Request) -> GateLimiter:
+    """This process's rate limiter for gate keys (made with the app)."""
+    limiter: GateLimiter = request.app.state.gate_limiter
+    return limiter
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+GateLimiterDep = Annotated[GateLimiter, Depends(get_gate_limiter)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

@@ -128,7 +128,7 @@ class Event(Base):
     scopes: Mapped[list[str]]
     reveal_ticket_id: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
-    # Transfer and resale rules (migration 0005; api.services.transfer_rules).
+    # Transfer and resale rules (migration 0004; api.services.transfer_rules).
     transfer_policy: Mapped[str] = mapped_column(
         String(24), default="allowed", server_default="allowed"
     )
@@ -138,6 +138,11 @@ class Event(Base):
     )
     resale_cap_minor: Mapped[int | None] = mapped_column(BigInteger)
     resale_cap_currency: Mapped[str | None] = mapped_column(String(3))
+    # Issuance limits (api/services/limits.py; defaults there and in migration 0005).
+    min_token_interval_seconds: Mapped[int] = mapped_column(Integer, server_default="2")
+    proof_tokens_per_minute: Mapped[int] = mapped_column(Integer, server_default="12000")
+    merchant_key_requests_per_minute: Mapped[int] = mapped_column(Integer, server_default="6000")
+    gate_key_requests_per_minute: Mapped[int] = mapped_column(Integer, server_default="1200")
 
     gates: Mapped[list[Gate]] = relationship(
         back_populates="event", order_by="Gate.position", cascade="all, delete-orphan"
@@ -177,7 +182,7 @@ class Ticket(Base):
     state: Mapped[TicketState] = mapped_column(_enum(TicketState, "ticket_state"))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
-    # Wallet binding (migration 0007): Poseidon(holder_secret) as 64 hex digits. The holder
+    # Wallet binding (migration 0006): Poseidon(holder_secret) as 64 hex digits. The holder
     # keeps the secret; secrets_blob then seals the salt alone (api.security.encrypt_salt).
     holder_commitment: Mapped[str | None] = mapped_column(String(FIELD_HEX_LEN), default=None)
     # The ticket's own transfer and resale rules (None: the event's) and completed transfers.
@@ -187,6 +192,8 @@ class Ticket(Base):
     resale_cap_minor: Mapped[int | None] = mapped_column(BigInteger)
     resale_cap_currency: Mapped[str | None] = mapped_column(String(3))
     transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the ticket last got a proof token (the minimum interval between tokens).
+    last_token_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
 
@@ -313,3 +320,13 @@ class TicketTransfer(Base):
     settled_at: Mapped[datetime | None]
 
     ticket: Mapped[Ticket] = relationship()
+
+
+class RateCounter(Base):
+    """Requests counted per key (an event's, an API key's) in fixed one-minute windows."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)

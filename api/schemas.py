@@ -190,6 +190,31 @@ class GateIn(Strict):
     tiers: Annotated[list[Tier], Field(min_length=1, max_length=50)] | None = None
 
 
+# Issuance limits (api/services/limits.py). Defaults: far above what a stadium needs, far
+# below what a scripted burst asks for. A rotating QR refreshes every few seconds: one token
+# per ticket per 2 s is plenty.
+DEFAULT_MIN_TOKEN_INTERVAL_SECONDS = 2
+# 60,000 holders entering over an hour, a few tokens each while queueing: ~3,000 a minute.
+DEFAULT_PROOF_TOKENS_PER_MINUTE = 12_000
+# One merchant key may take half of its event's budget: a leaked key cannot take it all.
+DEFAULT_MERCHANT_KEY_REQUESTS_PER_MINUTE = 6_000
+# A lane scans about once a second; one key may serve every lane of an event: 20/s sustained.
+DEFAULT_GATE_KEY_REQUESTS_PER_MINUTE = 1_200
+MAX_TOKEN_INTERVAL_SECONDS = 3_600
+MAX_REQUESTS_PER_MINUTE = 1_000_000
+
+PerMinute = Annotated[StrictInt, Field(ge=1, le=MAX_REQUESTS_PER_MINUTE)]
+
+
+class RateLimits(Strict):
+    """Requests a minute: proof tokens per event, proof tokens per merchant key, verifies per
+    gate key. Refusals are 429 with Retry-After."""
+
+    proof_tokens_per_minute: PerMinute = DEFAULT_PROOF_TOKENS_PER_MINUTE
+    merchant_key_requests_per_minute: PerMinute = DEFAULT_MERCHANT_KEY_REQUESTS_PER_MINUTE
+    gate_key_requests_per_minute: PerMinute = DEFAULT_GATE_KEY_REQUESTS_PER_MINUTE
+
+
 class EventCreate(Strict):
     event_id: Identifier
     name: Name
@@ -200,6 +225,10 @@ class EventCreate(Strict):
     reveal_ticket_id: bool = False
     transfer: TransferRules = TransferRules()
     resale: ResaleRules = ResaleRules()
+    min_token_interval_seconds: Annotated[StrictInt, Field(ge=0, le=MAX_TOKEN_INTERVAL_SECONDS)] = (
+        DEFAULT_MIN_TOKEN_INTERVAL_SECONDS
+    )
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -226,6 +255,8 @@ class EventOut(BaseModel):
     gates: list[GateOut]
     scopes: list[str]
     reveal_ticket_id: bool
+    min_token_interval_seconds: int
+    rate_limits: RateLimits
     created_at: Timestamp
     transfer: TransferRules = TransferRules()
     resale: ResaleRules = ResaleRules()

@@ -25,6 +25,7 @@ class ProverBusy(ApiError):
     responses={
         403: {"description": "ineligible: holder mismatch"},
         409: {"description": "ineligible: revoked, outside its window"},
+        429: {"description": "rate_limited or token_interval, with Retry-After"},
     },
 )
 async def post_proof_token(

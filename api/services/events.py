@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.auth import Principal, require_merchant
 from api.errors import Conflict, NotFound
 from api.models import Event, Gate
-from api.schemas import EventCreate, EventOut, GateOut
+from api.schemas import EventCreate, EventOut, GateOut, RateLimits
 from api.services.transfer_rules import canonical, event_rules, rule_columns
 from api.timeutil import utcnow
 
@@ -50,7 +50,18 @@ def _same(event: Event, body: EventCreate) -> bool:
         and list(event.scopes) == (list(body.scopes) if body.scopes else [body.event_id])
         and event.reveal_ticket_id == body.reveal_ticket_id
         and event_rules(event) == canonical(body.transfer, body.resale)
+        and _limits(event) == (body.min_token_interval_seconds, body.rate_limits)
     )
+
+
+def _limits(event: Event) -> tuple[int, RateLimits]:
+    """The event's issuance limits as the API states them."""
+    rates = RateLimits(
+        proof_tokens_per_minute=event.proof_tokens_per_minute,
+        merchant_key_requests_per_minute=event.merchant_key_requests_per_minute,
+        gate_key_requests_per_minute=event.gate_key_requests_per_minute,
+    )
+    return event.min_token_interval_seconds, rates
 
 
 def create_event(session: Session, principal: Principal, body: EventCreate) -> tuple[Event, bool]:
@@ -70,6 +81,10 @@ def create_event(session: Session, principal: Principal, body: EventCreate) -> t
         reveal_ticket_id=body.reveal_ticket_id,
         created_at=utcnow(),
         **rule_columns(body.transfer, body.resale),
+        min_token_interval_seconds=body.min_token_interval_seconds,
+        proof_tokens_per_minute=body.rate_limits.proof_tokens_per_minute,
+        merchant_key_requests_per_minute=body.rate_limits.merchant_key_requests_per_minute,
+        gate_key_requests_per_minute=body.rate_limits.gate_key_requests_per_minute,
         gates=[
             Gate(gate_id=g.gate_id, position=i, tiers=list(g.tiers) if g.tiers else None)
             for i, g in enumerate(body.gates)
@@ -102,6 +117,8 @@ def event_view(event: Event) -> EventOut:
         gates=[GateOut(gate_id=g.gate_id, tiers=g.tiers) for g in event.gates],
         scopes=list(event.scopes),
         reveal_ticket_id=event.reveal_ticket_id,
+        min_token_interval_seconds=_limits(event)[0],
+        rate_limits=_limits(event)[1],
         created_at=event.created_at,
         transfer=event_rules(event)[0],
         resale=event_rules(event)[1],

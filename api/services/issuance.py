@@ -21,6 +21,7 @@ from api.errors import ApiError, Unprocessable
 from api.fields import event_field, scope_field, tier_field, time_field, validity_fields
 from api.models import Event, TicketNullifier, TicketState
 from api.schemas import ProofTokenRequest
+from api.services import limits
 from api.services.merkle import MerkleStore, to_hex
 from api.services.tickets import get_own_ticket, holder_matches, ticket_secrets
 from api.timeutil import utcnow
@@ -119,6 +120,7 @@ def plan_token(
     if ticket.leaf_index is None:  # pragma: no cover - every issued ticket has a leaf
         raise Ineligible("not_in_tree", "the ticket has no leaf yet")
     scope = choose_scope(event, body.scope)
+    _enforce_limits(session, principal, ticket.id, event, now)
 
     now_s = time_field(now)
     not_before, not_after = validity_fields(ticket.not_before, ticket.not_after)
@@ -160,6 +162,20 @@ def plan_token(
         nonce=nonce,
         gate_policy=GATE_POLICY_ANY,
     )
+
+
+def _enforce_limits(
+    session: Session, principal: Principal, ticket_pk: int, event: Event, now: datetime
+) -> None:
+    """The ticket's minimum interval, then the event's and the key's rate (429 if refused)."""
+    # Before the witness work, so a refused burst costs two statements; in this transaction,
+    # so a refusal (which rolls it back) neither counts nor moves the ticket's last token.
+    limits.reserve_token_interval(session, ticket_pk, event.min_token_interval_seconds, now)
+    per_key = event.merchant_key_requests_per_minute
+    counters = limits.token_limits(
+        event.id, principal.key_id, event.proof_tokens_per_minute, per_key
+    )
+    limits.count_requests(session, counters, now)
 
 
 def _remember_nullifier(

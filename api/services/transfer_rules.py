@@ -65,7 +65,7 @@ def own_rules(row: Event | Ticket) -> tuple[TransferRules | None, ResaleRules | 
 
 
 def event_rules(event: Event) -> tuple[TransferRules, ResaleRules]:
-    """An event's rules (rows made before migration 0005 read as the defaults)."""
+    """An event's rules (rows made before migration 0004 read as the defaults)."""
     transfer, resale = own_rules(event)
     return transfer or TransferRules(), resale or ResaleRules()
 

@@ -197,6 +197,9 @@ def _complete(
         settings.subkey(SECRETS_KEY_PURPOSE), ticket.ticket_id, fresh
     )
     ticket.holder_hash = record.to_holder_hash
+    # A wallet-bound ticket becomes bound to the new holder's account: the server cannot know
+    # the new holder's wallet secret (the old wallet's tokens end with the root window).
+    ticket.holder_commitment = None
     event = ticket.event
     tree = MerkleStore(settings.merkle_depth)
     try:

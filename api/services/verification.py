@@ -2,6 +2,7 @@
 
 Cheap checks come first and the database's write lock is held only for the last step:
 
+  0. the gate key's rate (api.services.limits.GateLimiter): over it, 429 `rate_limited`;
   1. the token is parsed strictly (api/token.py): any defect is `malformed_token`;
   2. its event tag must be the gate key's event (`wrong_event`); its scope and tier tags are
      resolved among the event's scopes and tiers (`scope_not_allowed`, `invalid_proof`);
@@ -35,6 +36,7 @@ from api.models import Event, EventTier, Ticket, TicketNullifier, TicketState
 from api.schemas import TTL_MAX_SECONDS, VerifyOut, VerifyRequest
 from api.services import gate, transfers
 from api.services.issuance import GATE_POLICY_ANY
+from api.services.limits import GateLimiter
 from api.services.merkle import MerkleStore, to_hex
 from api.timeutil import utcnow
 from api.token import Token, TokenError, decode_token, tag
@@ -154,11 +156,16 @@ def verify_scan(
     principal: Principal,
     body: VerifyRequest,
     now: datetime | None = None,
+    *,
+    limiter: GateLimiter | None = None,
 ) -> VerifyOut:
-    """Run the pipeline for one scan and answer as the gate sees it."""
+    """Run the pipeline for one scan and answer as the gate sees it (429 over the key's rate)."""
     now = now or utcnow()
+    event = _gate_event(session, principal)
+    if limiter is not None:
+        limiter.take(principal.key_id, event.gate_key_requests_per_minute, now, session)
     scan = Scan(
-        event=_gate_event(session, principal),
+        event=event,
         gate_id=body.gate_id,
         scan_id=body.scan_id,
         token_hash=hashlib.sha256(body.token.encode()).hexdigest(),

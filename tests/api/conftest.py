@@ -177,6 +177,8 @@ class Factory:
             "starts_at": "2025-03-10T18:00:00.000Z",
             "ends_at": "2025-03-10T23:00:00.000Z",
             "gates": [{"gate_id": "north"}, {"gate_id": "vip-door", "tiers": ["vip"]}],
+            # Tests mint for one ticket many times a second; test_limits.py tests the interval.
+            "min_token_interval_seconds": 0,
         }
         body.update(over)
         return body

@@ -1,4 +1,4 @@
-"""Migration 0007 (wallet binding) goes up and down on both databases."""
+"""Migration 0006 (wallet binding) goes up and down on both databases."""
 
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ def _ticket_columns(engine: Engine) -> dict[str, dict]:
     return {c["name"]: dict(c) for c in inspect(engine).get_columns("tickets")}
 
 
-def test_0007_adds_and_drops_holder_commitment(bare_engine: Engine) -> None:
-    before = ScriptDirectory.from_config(alembic_config()).get_revision("0007").down_revision
+def test_0006_adds_and_drops_holder_commitment(bare_engine: Engine) -> None:
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0006").down_revision
     assert isinstance(before, str)
     migrate(bare_engine, before)
     assert "holder_commitment" not in _ticket_columns(bare_engine)
-    migrate(bare_engine, "0007")
+    migrate(bare_engine, "0006")
     column = _ticket_columns(bare_engine)["holder_commitment"]
     assert column["nullable"] is True and column["type"].length == 64
     cfg = alembic_config(bare_engine)

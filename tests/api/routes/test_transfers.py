@@ -535,7 +535,7 @@ def test_bad_transfer_bodies_are_422(
     assert BOB not in r.text and ALICE not in r.text
 
 
-def test_migration_0005_keeps_rows_made_before_it(settings: Settings) -> None:
+def test_migration_0004_keeps_rows_made_before_it(settings: Settings) -> None:
     eng = make_engine(settings.resolved_database_url)
     try:
         migrate(eng, "0003")
@@ -656,3 +656,25 @@ def test_random_rules_and_transfers_never_500(
     assert r.status_code < 500, r.text
     if r.status_code >= 400:
         assert set(r.json()["error"]) == {"code", "message"}
+
+
+def test_wallet_ticket_transfers_to_an_account_binding(
+    client: TestClient, factory: Factory, merchant: MerchantCtx
+) -> None:
+    from circuits.ticket import holder_commitment
+
+    gate = gate_for(factory, merchant)
+    commitment = f"0x{holder_commitment(123456789):064x}"
+    ticket = factory.ticket(merchant, gate.event["event_id"], holder_commitment=commitment)
+    assert mint_status(client, merchant, ticket["ticket_id"])["reason"] == "wallet_bound"
+    r = transfer(client, merchant, ticket["ticket_id"], "bob")
+    assert r.status_code == 200, r.text
+    assert r.json()["binding"] == "account"
+    assert mint_status(client, merchant, ticket["ticket_id"]) == {
+        "status": 403,
+        "reason": "holder_mismatch",
+    }
+    token = mint(client, merchant, ticket["ticket_id"], holder_id="bob")
+    assert scan(client, gate, token)["accepted"] is True
+    r = client.get(f"{API}/tickets/{ticket['ticket_id']}/wallet", headers=merchant.headers)
+    assert r.status_code == 409

@@ -1,8 +1,8 @@
 """Wallet binding: tickets.holder_commitment, Poseidon(holder_secret) of a holder who proves on
 their own device (the server keeps the salt, never the secret).
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-24
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0003"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 count, ticket_nullifiers.superseded_at (tokens of a transferred ticket stop at once) and the
 ticket_transfers history (holders as keyed hashes only).
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
 """
@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
