@@ -44,8 +44,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("rate_counters")
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
-        batch_op.drop_column("last_token_at")
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        for name, _ in reversed(_EVENT_LIMITS):
-            batch_op.drop_column(name)
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch rebuild would drop tables other rows
+    # reference, which SQLite's enforced foreign keys refuse (see 0004).
+    op.drop_column("tickets", "last_token_at")
+    for name, _ in reversed(_EVENT_LIMITS):
+        op.drop_column("events", name)
