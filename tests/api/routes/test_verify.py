@@ -226,3 +226,33 @@ def test_only_gate_keys_verify(
     assert client.post(f"{API}/verify", json=body, headers=auth(admin_key)).status_code == 403
     client.delete(f"{API}/keys/{gate.key_id}", headers=merchant.headers)
     assert client.post(f"{API}/verify", json=body, headers=gate.headers).status_code == 401
+
+
+def test_screenshot_shown_at_two_gates(
+    client: TestClient, factory: Factory, merchant: MerchantCtx
+) -> None:
+    event = factory.event(merchant, gates=[{"gate_id": "north"}, {"gate_id": "south"}])
+    made = factory.gate_key(merchant, event["event_id"])
+    gates = GateCtx(event, made["key_id"], made["api_key"])
+    ticket = factory.ticket(merchant, event["event_id"])
+    token = mint(client, merchant, ticket["ticket_id"])  # the holder's QR, and its screenshot
+    assert scan(client, gates, token, "north")["accepted"] is True
+    assert scan(client, gates, token, "south") == {"accepted": False, "reason": "already_consumed"}
+
+
+def test_multi_day_pass_enters_once_per_day(
+    client: TestClient, factory: Factory, merchant: MerchantCtx
+) -> None:
+    event = factory.event(merchant, scopes=["day-1", "day-2"])
+    made = factory.gate_key(merchant, event["event_id"])
+    gate = GateCtx(event, made["key_id"], made["api_key"])
+    ticket = factory.ticket(merchant, event["event_id"])
+    tid = ticket["ticket_id"]
+    day1 = scan(client, gate, mint(client, merchant, tid, scope="day-1"), scope="day-1")
+    assert day1["accepted"] is True and day1["scope"] == "day-1"
+    again = scan(client, gate, mint(client, merchant, tid, scope="day-1"), scope="day-1")
+    assert again == {"accepted": False, "reason": "already_consumed"}
+    # A day-1 token at a gate admitting day 2 only is refused without consuming anything.
+    early = mint(client, merchant, tid, scope="day-2")
+    assert scan(client, gate, early, scope="day-1")["reason"] == "scope_not_allowed"
+    assert scan(client, gate, early, scope="day-2")["accepted"] is True
