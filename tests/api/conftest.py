@@ -8,6 +8,7 @@ import secrets
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,10 @@ from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
 from api.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from api.engine import ProofEngine, load_engine  # noqa: E402
-from api.models import Role  # noqa: E402
+from api.models import Event, Gate, Merchant, Role  # noqa: E402
 from api.services.circuit import ensure_circuit_keys  # noqa: E402
 from api.services.keys import create_key  # noqa: E402
+from api.timeutil import utcnow  # noqa: E402
 from tests.conftest import require_peer  # noqa: E402
 
 PG_URL = os.environ.get("TICKETKING_TEST_POSTGRES_URL", "")
@@ -268,3 +270,28 @@ def scan(
     )
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+def event_row(
+    session: Session, event_id: str = "ev", *, reveal: bool = False, at: datetime | None = None
+) -> Event:
+    """An event of merchant m1 written straight to the database (for service-level tests):
+    scopes day1 and day2, gates north and vip."""
+    at = at or utcnow()
+    if session.get(Merchant, "m1") is None:
+        session.add(Merchant(id="m1", name="M", created_at=at))
+        session.flush()
+    event = Event(
+        event_id=event_id,
+        merchant_id="m1",
+        name="E",
+        starts_at=at,
+        ends_at=at,
+        scopes=["day1", "day2"],
+        reveal_ticket_id=reveal,
+        created_at=at,
+        gates=[Gate(gate_id="north", position=0), Gate(gate_id="vip", position=1)],
+    )
+    session.add(event)
+    session.commit()
+    return event

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from api.db import make_engine, make_sessionmaker
-from api.models import Consumption, Entry, EntryResult, Event, Merchant
+from api.models import Consumption, Entry, EntryResult, Event
 from api.services.gate import (
     BN254_R,
     Accepted,
@@ -23,28 +23,13 @@ from api.services.gate import (
     record_rejection,
 )
 from api.timeutil import utcnow
+from tests.api.conftest import event_row
 
 NULLIFIER = 0x1234_5678_9ABC_DEF0 << 100
 
 
 def _event(session: Session, event_id: str = "ev") -> int:
-    now = utcnow()
-    if session.get(Merchant, "m1") is None:
-        session.add(Merchant(id="m1", name="M", created_at=now))
-        session.flush()
-    event = Event(
-        event_id=event_id,
-        merchant_id="m1",
-        name="E",
-        starts_at=now,
-        ends_at=now,
-        scopes=["day1", "day2"],
-        reveal_ticket_id=False,
-        created_at=now,
-    )
-    session.add(event)
-    session.commit()
-    return event.id
+    return event_row(session, event_id).id
 
 
 def test_first_consume_accepts_and_records_entry(session: Session) -> None:

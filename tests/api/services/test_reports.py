@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
-from api.models import EntryResult, Event, Gate, Merchant, Ticket, TicketState
+from api.models import EntryResult, Event, Ticket, TicketState
 from api.services.gate import consume, record_rejection
 from api.services.reports import (
     AUDIT_LIMIT_MAX,
@@ -22,29 +22,14 @@ from api.services.reports import (
     encode_cursor,
     event_stats,
 )
+from tests.api.conftest import event_row
 
 T0 = datetime(2025, 3, 10, 18, 0, tzinfo=UTC)
 NULLIFIER = 0xABCDEF << 120
 
 
 def _event(session: Session, event_id: str = "ev", reveal: bool = False) -> Event:
-    if session.get(Merchant, "m1") is None:
-        session.add(Merchant(id="m1", name="M", created_at=T0))
-        session.flush()
-    event = Event(
-        event_id=event_id,
-        merchant_id="m1",
-        name="E",
-        starts_at=T0,
-        ends_at=T0,
-        scopes=["day1", "day2"],
-        reveal_ticket_id=reveal,
-        created_at=T0,
-        gates=[Gate(gate_id="north", position=0), Gate(gate_id="vip", position=1)],
-    )
-    session.add(event)
-    session.commit()
-    return event
+    return event_row(session, event_id, reveal=reveal, at=T0)
 
 
 def _at(seconds: float) -> datetime:
