@@ -16,7 +16,7 @@ from api.models import EventTier, Ticket, TicketState
 from api.schemas import TicketCreate, TicketOut
 from api.security import TicketSecrets, decrypt_secrets, encrypt_secrets, holder_hash
 from api.services.events import get_own_event
-from api.services.merkle import MerkleStore
+from api.services.merkle import MerkleStore, TreeFull
 from api.timeutil import utcnow
 from circuits.ticket import holder_commitment, ticket_leaf
 
@@ -97,6 +97,12 @@ def _existing(
     return ticket
 
 
+class EventFull(Conflict):
+    """The event's Merkle tree has no free leaf (2^merkle_depth tickets were issued)."""
+
+    code = "event_full"
+
+
 def issue_ticket(
     session: Session, settings: Settings, principal: Principal, body: TicketCreate
 ) -> tuple[Ticket, bool]:
@@ -126,6 +132,10 @@ def issue_ticket(
         if session.get(EventTier, (event.id, body.tier)) is None:
             session.add(EventTier(event_pk=event.id, tier=body.tier))
         session.commit()
+    except TreeFull:
+        session.rollback()
+        limit = 1 << settings.merkle_depth
+        raise EventFull(f"event {body.event_id!r} is full: it holds {limit} tickets") from None
     except IntegrityError:
         session.rollback()
         existing = _load(session, body.ticket_id)
