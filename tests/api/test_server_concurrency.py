@@ -248,9 +248,12 @@ def test_one_time_use_on_a_real_server(
         inflight = live.token(merchant, "flow", "inflight")
         burst = [(gate, _scan_body(inflight, "north", f"fly-{i}")) for i in range(CLIENTS)]
         arrived: list[list[dict[str, Any] | None]] = []
-        racer = threading.Thread(target=lambda: arrived.append(_until_crash(live.base, burst)))
+        answered = threading.Event()
+        racer = threading.Thread(
+            target=lambda: arrived.append(_until_crash(live.base, burst, answered))
+        )
         racer.start()
-        time.sleep(0.05)  # some scans done, some running, some not yet sent: any mix will do
+        answered.wait(30)  # the first answer is back, the others are in flight
         os.killpg(pid, signal.SIGKILL)
         racer.join(60)
         assert arrived, "the scans in flight neither finished nor failed"
@@ -323,12 +326,24 @@ def _race_with_scan_id_retries(live: Live, merchant: dict[str, str], event_id: s
             _one_accept(theirs)
 
 
-def _until_crash(base: str, requests: Sequence[Request]) -> list[dict[str, Any] | None]:
-    """Each request's answer, or None where the crash cut it off; no answer may be a non-200."""
+def _until_crash(
+    base: str, requests: Sequence[Request], answered: threading.Event
+) -> list[dict[str, Any] | None]:
+    """Each request's answer, or None where the crash cut it off; no answer may be a non-200.
+
+    `answered` is set when the first answer arrives: the signal to crash the server.
+    """
 
     async def send() -> list[httpx.Response | BaseException]:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            sends = (client.post("/verify", json=b, headers=h) for h, b in requests)
+
+            async def one(headers: dict[str, str], body: dict[str, Any]) -> httpx.Response:
+                try:
+                    return await client.post("/verify", json=body, headers=headers)
+                finally:
+                    answered.set()
+
+            sends = (one(h, b) for h, b in requests)
             return list(await asyncio.gather(*sends, return_exceptions=True))
 
     answers: list[dict[str, Any] | None] = []
