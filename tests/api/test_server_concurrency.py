@@ -181,7 +181,7 @@ def holds_database(pid: int, database_url: str) -> bool:
     """Whether the process has the database open: the SQLite file, or a PostgreSQL socket."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return str(url.database) in _open_files(pid)
+        return os.path.realpath(str(url.database)) in _open_files(pid)
     return bool(_open_files(pid) & _postgres_socket_inodes(url.port or 5432))
 
 
