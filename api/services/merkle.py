@@ -56,6 +56,10 @@ def from_hex(text: str) -> int:
     return int(text, 16)
 
 
+class TreeFull(errors.ArgumentError):
+    """Every leaf of the event's tree is taken: no more tickets fit."""
+
+
 @dataclass(frozen=True)
 class MerklePath:
     """A leaf's authentication path in circuits.gadgets.merkle's conventions."""
@@ -156,7 +160,7 @@ class MerkleStore:
         self._lock(session, pk)
         index = self.leaf_count(session, pk)
         if index >= 1 << self.depth:
-            raise errors.ArgumentError(f"the event's depth-{self.depth} tree is full")
+            raise TreeFull(f"the event's depth-{self.depth} tree is full")
         self._write(session, pk, index, leaf, index, index + 1)
         return index
 

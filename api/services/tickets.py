@@ -23,7 +23,7 @@ from api.security import (
     holder_hash,
 )
 from api.services.events import get_own_event
-from api.services.merkle import MerkleStore, from_hex
+from api.services.merkle import MerkleStore, TreeFull, from_hex
 from api.services.transfer_rules import canonical, own_rules, rule_columns, ticket_rules
 from api.timeutil import utcnow
 from circuits.ticket import holder_commitment, ticket_leaf
@@ -150,6 +150,12 @@ def _seal(settings: Settings, body: TicketCreate, fresh: TicketSecrets) -> bytes
     return encrypt_secrets(key, body.ticket_id, fresh)
 
 
+class EventFull(Conflict):
+    """The event's Merkle tree has no free leaf (2^merkle_depth tickets were issued)."""
+
+    code = "event_full"
+
+
 def issue_ticket(
     session: Session, settings: Settings, principal: Principal, body: TicketCreate
 ) -> tuple[Ticket, bool]:
@@ -182,6 +188,10 @@ def issue_ticket(
         if session.get(EventTier, (event.id, body.tier)) is None:
             session.add(EventTier(event_pk=event.id, tier=body.tier))
         session.commit()
+    except TreeFull:
+        session.rollback()
+        limit = 1 << settings.merkle_depth
+        raise EventFull(f"event {body.event_id!r} is full: it holds {limit} tickets") from None
     except IntegrityError:
         session.rollback()
         existing = _load(session, body.ticket_id)

@@ -29,7 +29,7 @@ from api.fields import scope_field
 from api.models import Ticket, TicketNullifier, TicketState, TicketTransfer, TransferStatus
 from api.schemas import Money, TicketTransferredOut, TransferOut, TransferRequest
 from api.security import TicketSecrets, encrypt_secrets
-from api.services.merkle import MerkleStore, to_hex
+from api.services.merkle import MerkleStore, TreeFull, to_hex
 from api.services.tickets import (
     SECRETS_KEY_PURPOSE,
     get_own_ticket,
@@ -42,7 +42,6 @@ from api.services.tickets import (
 from api.services.transfer_rules import ticket_rules
 from api.timeutil import utcnow
 from circuits.ticket import nullifier
-from zkcore import errors as zk_errors
 
 # The channel a merchant_channel_only resale must name.
 MERCHANT_CHANNEL = "merchant"
@@ -206,7 +205,7 @@ def _complete(
         if ticket.leaf_index is not None:
             tree.set_leaf(session, event, ticket.leaf_index, 0)
         ticket.leaf_index = tree.append_leaf(session, event, leaf_of(ticket, event.event_id, fresh))
-    except zk_errors.ArgumentError:
+    except TreeFull:
         session.rollback()
         raise TransferRefused(
             "tree_full", "the event's tree has no free leaf for the new holder", 409

@@ -9,14 +9,32 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
 
-from tests.api.conftest import API, auth
+from tests.api.conftest import API, TEST_DEPTH, auth
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def server_env(data_dir: Path, database_url: str, circuits_dir: Path) -> dict[str, str]:
+    """The environment of a test server: its own data dir and database, the shared small circuit.
+
+    One prover process per API worker: the machine has few cores and the tests prove little.
+    """
+    env = {
+        **os.environ,
+        "TICKETKING_DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "TICKETKING_MERKLE_DEPTH": str(TEST_DEPTH),
+        "TICKETKING_CIRCUITS_DIR": str(circuits_dir),
+        "TICKETKING_PROVER_WORKERS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("TICKETKING_SECRET_KEY", None)
+    return env
 
 
 def _free_port() -> int:
@@ -26,34 +44,39 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, str]]:
-    """Run `ticketking serve`; yield (base URL, its stdout so far); SIGKILL it afterwards."""
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, str, int]]:
+    """Run `ticketking serve`; yield (base URL, its output so far, its pid); SIGKILL it after.
+
+    Its output goes to a file (a pipe nobody drains could fill and stall it), printed when the
+    test fails so that a 500's traceback is in the report.
+    """
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    log_path = Path(env["TICKETKING_DATA_DIR"]).parent / f"serve-{port}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert proc.poll() is None, log_path.read_text()
             try:
                 if httpx.get(f"{base}{API}/health", timeout=1).status_code == 200:
                     break
@@ -61,24 +84,24 @@ def _server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, str]]:
                 pass
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.1)
-        # The banner is printed before uvicorn starts: read what is buffered so far.
-        out = os.read(proc.stdout.fileno(), 65536).decode() if proc.stdout else ""
-        yield base, out
+        # The banner is printed before uvicorn starts.
+        yield base, log_path.read_text(), proc.pid
+    except BaseException:
+        print(f"--- server output ({log_path}) ---\n{log_path.read_text()}")
+        raise
     finally:
-        # A crash, not a clean shutdown: state must survive without one.
-        os.killpg(proc.pid, signal.SIGKILL)
+        # A crash, not a clean shutdown: state must survive without one. (A test may have
+        # killed it already.)
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
 
 
-def test_serve_flow_survives_kill_and_restart(tmp_path: Path, database_url: str) -> None:
-    env = {
-        **os.environ,
-        "TICKETKING_DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": database_url,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("TICKETKING_SECRET_KEY", None)
-    with _server(env) as (base, out):
+def test_serve_flow_survives_kill_and_restart(
+    tmp_path: Path, database_url: str, circuits_dir: Path
+) -> None:
+    env = server_env(tmp_path / "data", database_url, circuits_dir)
+    with running_server(env) as (base, out, _):
         admin = [ln for ln in out.splitlines() if ln.startswith("tk_")]
         assert len(admin) == 1, out  # first start prints the admin key once
         with httpx.Client(base_url=base + API, timeout=10) as c:
@@ -120,7 +143,7 @@ def test_serve_flow_survives_kill_and_restart(tmp_path: Path, database_url: str)
     # Restarted: same keys, same tickets, no second admin key printed. On PostgreSQL with two
     # workers, the way it scales out.
     workers = 2 if database_url.startswith("postgresql") else 1
-    with _server(env, workers=workers) as (base, out):
+    with running_server(env, workers=workers) as (base, out, _):
         assert "tk_" not in out
         with httpx.Client(base_url=base + API, timeout=10) as c:
             assert c.get("/tickets/t1", headers=mk).json()["state"] == "revoked"
