@@ -17,8 +17,7 @@ from api.config import Settings
 from api.demo import PREFIX, DemoError, _local_settings, api_base, run_demo
 from api.token import encode_token
 from tests.api.conftest import SQLITE_ONLY, TEST_DEPTH
-from tests.api.test_readme_walkthrough import server_env
-from tests.api.test_server import _free_port, _server
+from tests.api.live_server import free_port, running_server, server_env
 from tests.api.test_token import _token as sample_token
 from tests.conftest import IN_CI
 
@@ -89,7 +88,11 @@ def test_demo_against_a_running_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     png = tmp_path / "qr" / "token.png"
-    with _server(server_env(tmp_path, database_url, circuits_dir)) as (base, banner):
+    with running_server(server_env(tmp_path / "data", database_url, circuits_dir)) as (
+        base,
+        banner,
+        _,
+    ):
         admin = [line for line in banner.splitlines() if line.startswith("tk_")][0]
         assert main(["demo", "--url", base, "--admin-key", admin, "--png", str(png)]) == 0
         out = capsys.readouterr().out
@@ -126,7 +129,7 @@ def test_demo_refuses_with_one_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.delenv("TICKETKING_ADMIN_KEY", raising=False)
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     assert main(["demo", *(a.format(port=port) for a in argv)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1

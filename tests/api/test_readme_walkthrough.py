@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.api.conftest import TEST_DEPTH
-from tests.api.test_server import ROOT, _server
+from tests.api.live_server import ROOT, running_server, server_env
 
 MARK = re.compile(r"<!-- walkthrough\b[^>]*-->\s*```bash\n(.*?)```", re.DOTALL)
 
@@ -20,21 +18,6 @@ def walkthrough_block() -> str:
     blocks = MARK.findall((ROOT / "README.md").read_text())
     assert len(blocks) == 1, "README.md needs exactly one <!-- walkthrough --> bash block"
     return str(blocks[0])
-
-
-def server_env(tmp_path: Path, database_url: str, circuits_dir: Path) -> dict[str, str]:
-    """A small, fast server: depth-4 keys shared with the other tests, one prover."""
-    env = {
-        **os.environ,
-        "TICKETKING_DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": database_url,
-        "TICKETKING_MERKLE_DEPTH": str(TEST_DEPTH),
-        "TICKETKING_PROVER_WORKERS": "1",
-        "TICKETKING_CIRCUITS_DIR": str(circuits_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("TICKETKING_SECRET_KEY", None)
-    return env
 
 
 def _fake_venv(cwd: Path, script: str) -> None:
@@ -63,11 +46,11 @@ def _answers(stdout: str) -> list[dict]:
 def test_readme_walkthrough_works_as_written(
     tmp_path: Path, database_url: str, circuits_dir: Path
 ) -> None:
-    env = server_env(tmp_path, database_url, circuits_dir)
+    env = server_env(tmp_path / "data", database_url, circuits_dir)
     cwd = tmp_path / "checkout"
     # The real CLI on the server's database makes the admin key, as in a checkout with .venv.
     _fake_venv(cwd, f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m api.cli "$@"')
-    with _server(env) as (base, _):
+    with running_server(env) as (base, _, _):
         env["TICKETKING_URL"] = base
         first = _run_block(cwd, env)
         assert first.returncode == 0, first.stderr + first.stdout

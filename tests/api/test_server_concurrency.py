@@ -22,7 +22,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from tests.api.conftest import API, auth
-from tests.api.test_server import running_server, server_env
+from tests.api.live_server import running_server, server_env
 
 ALREADY_CONSUMED = {"accepted": False, "reason": "already_consumed"}
 EVENT = {
@@ -30,6 +30,8 @@ EVENT = {
     "starts_at": "2025-03-10T18:00:00Z",
     "ends_at": "2025-03-10T23:00:00Z",
     "gates": [{"gate_id": "north"}, {"gate_id": "south"}],
+    # Some tickets get two tokens back to back here: no minimum interval between them.
+    "min_token_interval_seconds": 0,
 }
 # Two API processes race on two cores. Each round: a fresh ticket and token, scanned at once
 # by CLIENTS clients (each race has its own event: a depth-4 tree holds 16 tickets).
