@@ -10,11 +10,17 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.cli import main
 from api.config import Settings
-from tests.api.conftest import API, auth
+from tests.api.conftest import API, TEST_DEPTH, auth
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Settings:
+def env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, circuits_dir: Path
+) -> Settings:
+    # The small circuit whose keys the run made once: `init` then only checks them.
+    monkeypatch.setenv("TICKETKING_MERKLE_DEPTH", str(TEST_DEPTH))
+    monkeypatch.setenv("TICKETKING_CIRCUITS_DIR", str(circuits_dir))
+    monkeypatch.setenv("TICKETKING_PROVER_WORKERS", "1")
     monkeypatch.setenv("TICKETKING_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TICKETKING_SECRET_KEY", raising=False)
