@@ -1,18 +1,24 @@
 /*
  * msm_impl.h - Pippenger multi-scalar multiplication over one group, a template included by
  * msm.c once per group after defining MSM_G (g1 or g2), MSM_FL (limbs per coordinate),
- * MSM_FIELD (fp or fp2) and MSM_BATCH_AFFINE_MIN (smallest n for batch-affine buckets).
+ * MSM_FIELD (fp or fp2), MSM_ENDO_X(r, x) (r = beta x, the GLV endomorphism's x map) and
+ * MSM_BATCH_AFFINE_MIN (smallest number of GLV points, 2n, for batch-affine buckets).
  *
  * sum_i k_i P_i for affine P_i and canonical scalars k_i < r:
  *  1. scalars 0 and points at infinity are dropped, scalars 1 are summed directly (a Groth16
  *     witness is full of both), the rest are listed by index;
- *  2. each scalar is read as signed c-bit digits d_w in [-2^(c-1), 2^(c-1)], so a window needs
- *     2^(c-1) buckets and a negative digit adds -P (a free negation);
+ *  2. each remaining k_i is split as k_i = k1 + k2 lambda (msm_glv_split, |k1|, |k2| < 2^127)
+ *     and P_i becomes two points, P_i and phi(P_i) = (beta x, y) = [lambda] P_i, written
+ *     side by side into scratch: the rest works on 2m points with 128-bit scalars;
+ *  3. each scalar is read as signed c-bit digits d_w in [-2^(c-1), 2^(c-1)], so a window needs
+ *     2^(c-1) buckets and a negative digit adds -P (a free negation; a negative k1 or k2
+ *     negates all its digits);
  *  3. windows are independent: they are spread over the threads, each with its own buckets;
  *     a window's buckets are reduced by the running-sum trick (2 additions per bucket);
  *  4. the window sums are combined by Horner's rule (c doublings per window).
- * The signed digits of every scalar are computed once (a pass over the scalars, split across
- * the threads) and stored window-major (int32 each), so a window reads its digits in order. */
+ * The split, the points and the signed digits are computed once (a pass over the scalars,
+ * split across the threads); digits are stored window-major (int32 each), so a window reads
+ * its digits and its points in order. */
 
 #define MI_CAT2(a, b) a##_##b
 #define MI_CAT(a, b) MI_CAT2(a, b)
@@ -22,13 +28,16 @@
 #define FL MSM_FL
 #define JW (3 * MSM_FL)
 #define AW (2 * MSM_FL)
+#define GLV_BITS 128 /* |k1|, |k2| < 2^127, plus the sign room of the top signed digit */
 
 struct M(job) {
-    const uint64_t *points;   /* affine */
+    const uint64_t *input;    /* the caller's affine points */
     const uint64_t *scalars;  /* canonical, 4 limbs each */
     const uint32_t *idx;      /* points with scalars other than 0 and 1 */
     size_t m;                 /* entries of idx */
-    const int32_t *digits;    /* nwin x m signed digits, window-major */
+    const uint64_t *points;   /* np = 2m affine points: P_idx[k], phi(P_idx[k]) at 2k, 2k+1 */
+    size_t np;
+    const int32_t *digits;    /* nwin x np signed digits, window-major */
     unsigned c, nwin;
     int threads;
     uint64_t *window_sums;    /* nwin Jacobian points */
@@ -38,25 +47,41 @@ struct M(job) {
     size_t batch;             /* additions per batch */
 };
 
-/* The nwin signed digits of scalar s, written to out[0], out[stride], ...: d = bits + carry,
- * and a digit above 2^(c-1) becomes d - 2^c with a carry into the next window. */
-static inline void M(digits_of)(int32_t *out, size_t stride, const uint64_t s[4], unsigned c,
+/* The nwin signed digits of the signed 128-bit scalar v, written to out[0], out[stride], ...:
+ * those of |v| (d = bits + carry, and a digit above 2^(c-1) becomes d - 2^c with a carry into
+ * the next window), negated when v < 0. */
+static inline void M(digits_of)(int32_t *out, size_t stride, __int128 v, unsigned c,
                                 unsigned nwin) {
     const int32_t half = (int32_t)1 << (c - 1), full = (int32_t)1 << c;
+    const int neg = v < 0;
+    const unsigned __int128 mag = neg ? -(unsigned __int128)v : (unsigned __int128)v;
+    const uint64_t s[4] = {(uint64_t)mag, (uint64_t)(mag >> 64), 0, 0};
     int32_t carry = 0;
     for (unsigned w = 0; w < nwin; w++) {
         int32_t d = (int32_t)msm_window_bits(s, w * c, c) + carry;
         carry = d > half;
-        out[(size_t)w * stride] = d - (carry ? full : 0);
+        d -= carry ? full : 0;
+        out[(size_t)w * stride] = neg ? -d : d;
     }
 }
 
+/* Scalars idx[begin..end): the GLV split's digits and the points P and phi(P). */
 static void M(digit_task)(void *ctx, size_t begin, size_t end) {
     const struct M(job) *job = ctx;
     int32_t *digits = (int32_t *)job->digits;
-    for (size_t k = begin; k < end; k++)
-        M(digits_of)(digits + k, job->m, job->scalars + 4 * (size_t)job->idx[k], job->c,
-                     job->nwin);
+    uint64_t *points = (uint64_t *)job->points;
+    for (size_t k = begin; k < end; k++) {
+        const size_t i = job->idx[k];
+        __int128 k1, k2;
+        msm_glv_split(&k1, &k2, job->scalars + 4 * i);
+        M(digits_of)(digits + 2 * k, job->np, k1, job->c, job->nwin);
+        M(digits_of)(digits + 2 * k + 1, job->np, k2, job->c, job->nwin);
+        const uint64_t *p = job->input + (size_t)AW * i;
+        uint64_t *q = points + (size_t)AW * 2 * k;
+        PT(aff_copy)(q, p);
+        MSM_ENDO_X(q + AW, p);
+        F(copy)(q + AW + FL, p + FL);
+    }
 }
 
 /* Jacobian buckets: one mixed addition per point. For small inputs, where batches would
@@ -64,13 +89,12 @@ static void M(digit_task)(void *ctx, size_t begin, size_t end) {
 static void M(window_jacobian)(const struct M(job) *job, size_t w, uint64_t *buckets) {
     const size_t nb = (size_t)1 << (job->c - 1);
     uint64_t neg[AW];
-    const int32_t *wd = job->digits + w * job->m;
+    const int32_t *wd = job->digits + w * job->np;
     for (size_t b = 0; b < nb; b++) PT(jac_set_inf)(buckets + b * JW);
-    for (size_t k = 0; k < job->m; k++) {
-        uint32_t i = job->idx[k];
+    for (size_t k = 0; k < job->np; k++) {
         int d = wd[k];
         if (d == 0) continue;
-        const uint64_t *p = job->points + (size_t)AW * i;
+        const uint64_t *p = job->points + (size_t)AW * k;
         uint64_t *bucket = buckets + (size_t)(d > 0 ? d - 1 : -d - 1) * JW;
         if (d < 0) {
             PT(aff_neg)(neg, p);
@@ -354,18 +378,17 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     st.full = (uint8_t *)(st.spill + nb * JW);
     st.busy = st.full + nb;
     st.nbatch = st.nqueue = 0;
-    const int32_t *wd = job->digits + w * job->m;
+    const int32_t *wd = job->digits + w * job->np;
     for (size_t b = 0; b < nb; b++) {
         st.full[b] = st.busy[b] = 0;
         PT(jac_set_inf)(st.spill + b * JW);
     }
 
-    for (size_t k = 0; k < job->m; k++) {
-        uint32_t i = job->idx[k];
+    for (size_t k = 0; k < job->np; k++) {
         int d = wd[k];
         if (d == 0) continue;
         uint32_t b = (uint32_t)(d > 0 ? d - 1 : -d - 1);
-        uint32_t tagged = i | (d < 0 ? 0x80000000u : 0);
+        uint32_t tagged = (uint32_t)k | (d < 0 ? 0x80000000u : 0);
         if (M(schedule)(&st, b, tagged)) continue;
         st.qb[st.nqueue] = b;
         st.qp[st.nqueue] = tagged;
@@ -430,7 +453,7 @@ static void M(window_task)(void *ctx, size_t begin, size_t end) {
     }
 }
 
-/* Window size from the number of points: about log2(n) - 3, in [2, 16]. */
+/* Window size from the number of (GLV) points: about log2(n) - 3, in [2, 16]. */
 static unsigned M(window_bits)(size_t n) {
     unsigned lg = 0;
     while (((size_t)1 << (lg + 1)) <= n) lg++;
@@ -441,12 +464,13 @@ static unsigned M(window_bits)(size_t n) {
 }
 
 
-static void M(plan)(struct M(job) *job, size_t n, int threads) {
-    job->c = M(window_bits)(n);
-    job->nwin = (255 + job->c - 1) / job->c; /* c * nwin >= 255: the top digit never carries */
+/* The plan for np = 2n GLV points. */
+static void M(plan)(struct M(job) *job, size_t np, int threads) {
+    job->c = M(window_bits)(np);
+    job->nwin = (GLV_BITS + job->c - 1) / job->c; /* c nwin >= 128: the top digit never carries */
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
-    job->batch_affine = n >= MSM_BATCH_AFFINE_MIN;
+    job->batch_affine = np >= MSM_BATCH_AFFINE_MIN;
     /* Half the bucket count per batch (measured best: bigger batches share an inversion
      * among more additions but meet busy buckets more often). */
     size_t B = nb / 2;
@@ -459,36 +483,39 @@ static void M(plan)(struct M(job) *job, size_t n, int threads) {
         job->thread_words = nb * JW;
 }
 
+/* Scratch after idx for m scalars left (2m points) under `job`'s plan. */
+static size_t M(work_words)(const struct M(job) *job, size_t m) {
+    return (size_t)job->nwin * m                 /* digits of 2m points, int32 each */
+           + 2 * m * AW                          /* the GLV points */
+           + (size_t)job->nwin * JW              /* window sums */
+           + (size_t)job->threads * job->thread_words;
+}
+
+/* idx, then the most work_words any m <= n needs: the plan depends on m only through
+ * floor(log2(2m)), and within one plan the words grow with m. */
 static size_t M(scratch_words)(size_t n, int threads) {
-    struct M(job) job;
-    M(plan)(&job, n, threads);
-    return (n + 1) / 2                           /* idx, uint32 each */
-           + ((size_t)job.nwin * n + 1) / 2      /* digits, int32 each */
-           + (size_t)job.nwin * JW               /* window sums */
-           + (size_t)job.threads * job.thread_words;
+    size_t most = 0;
+    for (size_t lo = 1; lo <= n; lo *= 2) {
+        size_t m = lo * 2 - 1 < n ? lo * 2 - 1 : n;
+        struct M(job) job;
+        M(plan)(&job, 2 * m, threads);
+        size_t w = M(work_words)(&job, m);
+        if (w > most) most = w;
+    }
+    return (n + 1) / 2 + most; /* idx, uint32 each */
 }
 
 static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scalars, size_t n,
                   uint64_t *scratch, size_t scratch_words, int threads) {
-    if (n >= ((size_t)1 << 31)) return BN254_ERR_ARGUMENT;
+    if (n >= ((size_t)1 << 30)) return BN254_ERR_ARGUMENT; /* 2n point indices in 31 bits */
     if (scratch_words < M(scratch_words)(n, threads)) return BN254_ERR_ARGUMENT;
     for (size_t i = 0; i < n; i++)
         if (!fr_is_canonical(scalars + 4 * i)) return BN254_ERR_NONCANONICAL;
 
-    struct M(job) job;
-    M(plan)(&job, n, threads);
-    job.points = points;
-    job.scalars = scalars;
     uint32_t *idx = (uint32_t *)scratch;
-    job.idx = idx;
-    int32_t *digits = (int32_t *)(scratch + (n + 1) / 2);
-    job.digits = digits;
-    job.window_sums = scratch + (n + 1) / 2 + ((size_t)job.nwin * n + 1) / 2;
-    job.buckets = job.window_sums + (size_t)job.nwin * JW;
-
+    size_t m = 0;
     uint64_t ones[JW];
     PT(jac_set_inf)(ones);
-    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         const uint64_t *s = scalars + 4 * i;
         const uint64_t *p = points + AW * i;
@@ -499,11 +526,24 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
         if (PT(aff_is_inf)(p)) continue;
         idx[m++] = (uint32_t)i;
     }
-    job.m = m;
     if (m == 0) {
         PT(jac_copy)(out, ones);
         return BN254_OK;
     }
+
+    /* Planned for the 2m points that remain (scratch_words(n) covers any m <= n). */
+    struct M(job) job;
+    M(plan)(&job, 2 * m, threads);
+    job.input = points;
+    job.scalars = scalars;
+    job.idx = idx;
+    job.m = m;
+    job.np = 2 * m;
+    int32_t *digits = (int32_t *)(scratch + (n + 1) / 2);
+    job.digits = digits;
+    job.points = scratch + (n + 1) / 2 + (size_t)job.nwin * m;
+    job.window_sums = (uint64_t *)job.points + 2 * m * AW;
+    job.buckets = job.window_sums + (size_t)job.nwin * JW;
     parallel_for(m, parallel_threads(threads, m / 4096 + 1), M(digit_task), &job);
     parallel_for(job.nwin, job.threads, M(window_task), &job);
 
@@ -527,5 +567,7 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
 #undef MSM_FL
 #undef MSM_FIELD
 #undef MSM_BATCH_AFFINE_MIN
+#undef MSM_ENDO_X
+#undef GLV_BITS
 #undef F
 #undef FL
