@@ -114,143 +114,30 @@ static void M(window_jacobian)(const struct M(job) *job, size_t w, uint64_t *buc
 }
 
 /* ---- batch-affine buckets ----
- * Buckets hold affine points. A pending addition bucket[b] += (+-P_i) joins the current batch
- * unless bucket b already has one there (then it waits in a queue); a batch computes all its
- * slopes with one inversion (Montgomery's trick), so an addition costs about 6 field
- * multiplications instead of the 11 of a mixed Jacobian addition. Equal x coordinates are a
- * doubling (same point: slope 3x^2 / 2y) or a cancellation (P + (-P): bucket becomes empty). */
+ * Buckets hold affine points, and additions go in large batches that share one inversion
+ * (Montgomery's trick), so an addition costs about 6 field multiplications instead of the 11
+ * of a mixed Jacobian addition. A window sorts its points by bucket (a counting sort of the
+ * digits), then takes the sorted list in groups of at most `cap` points, copied (negated for a
+ * negative digit) into a buffer where each bucket's points form a segment; rounds of pairwise
+ * additions halve every segment at once (pairs at distance 1, 2, 4, ... in place), each
+ * round one batch, until every segment is one point. No two additions of a batch touch one
+ * point, so crowded buckets (a witness full of small values) only cost more rounds. A bucket
+ * with more than `cap` points is cut into several segments; the later ones are added to the
+ * bucket's Jacobian spill. */
 
 struct M(state) {
     const struct M(job) *job;
     uint64_t *bx;        /* nb affine buckets */
     uint8_t *full;       /* bucket holds a point */
-    uint8_t *busy;       /* bucket has an addition in the current batch */
-    uint32_t *bb;        /* batch: bucket of each addition */
-    uint32_t *bp;        /* batch: point index | sign bit 31 */
-    uint64_t *den, *pre; /* batch: slope denominators and their prefix products */
-    size_t nbatch;
-    uint32_t *qb, *qp;   /* queue of additions waiting for a busy bucket */
-    size_t nqueue;
-    uint64_t *spill;     /* nb Jacobian points: additions that met a busy bucket twice */
+    uint64_t *spill;     /* nb Jacobian points: further segments of a crowded bucket */
+    uint64_t *den, *pre; /* cap / 2 coordinates each: a batch's denominators and prefixes */
+    uint64_t *buf;       /* cap affine points: the group being summed */
+    uint64_t **dst;      /* cap / 2 pointers each: a round's additions */
+    const uint64_t **src;
+    uint32_t *count;     /* nb + 1: points per bucket, then each bucket's start in `list` */
+    uint32_t *list;      /* np tagged point indices (index | sign bit 31), sorted by bucket */
+    uint32_t *seg;       /* cap x (bucket, start, length): the group's segments */
 };
-
-static void M(load_point)(const struct M(state) *st, uint64_t out[AW], uint32_t tagged) {
-    const uint64_t *p = st->job->points + (size_t)AW * (tagged & 0x7fffffffu);
-    if (tagged >> 31) PT(aff_neg)(out, p);
-    else PT(aff_copy)(out, p);
-}
-
-/* Slope denominators x_q - x_b (addition), 2 y_b (doubling) or 1 (cancellation) for q = +-P,
- * read without copying P: only the rare equal-x case looks at the sign. */
-static inline void M(denominator)(const struct M(state) *st, uint64_t den[FL], const uint64_t *a,
-                                  uint32_t tagged) {
-    const uint64_t *p = st->job->points + (size_t)AW * (tagged & 0x7fffffffu);
-    F(sub)(den, p, a);
-    if (F(is_zero)(den)) {
-        uint64_t q[AW];
-        M(load_point)(st, q, tagged);
-        if (F(equal)(q + FL, a + FL)) F(double)(den, a + FL);
-        else F(set_one)(den);
-    }
-}
-
-static void M(flush)(struct M(state) *st) {
-    size_t n = st->nbatch;
-    if (n == 0) return;
-    uint64_t acc[FL], inv[FL], t[FL], lam[FL], x3[FL];
-    F(set_one)(acc);
-    for (size_t i = 0; i < n; i++) {
-        if (i + 4 < n) __builtin_prefetch(st->bx + (size_t)AW * st->bb[i + 4], 1);
-        uint64_t *den = st->den + (size_t)FL * i;
-        M(denominator)(st, den, st->bx + (size_t)AW * st->bb[i], st->bp[i]);
-        F(copy)(st->pre + (size_t)FL * i, acc);
-        F(mul)(acc, acc, den);
-    }
-    F(inverse)(inv, acc);
-    for (size_t i = n; i-- > 0;) {
-        uint64_t *a = st->bx + (size_t)AW * st->bb[i];
-        uint64_t *den = st->den + (size_t)FL * i;
-        const uint32_t tagged = st->bp[i];
-        const uint64_t *p = st->job->points + (size_t)AW * (tagged & 0x7fffffffu);
-        F(mul)(t, inv, st->pre + (size_t)FL * i); /* 1 / den_i */
-        F(mul)(inv, inv, den);
-        st->busy[st->bb[i]] = 0;
-        if (__builtin_expect(F(equal)(p, a), 0)) {
-            uint64_t q[AW];
-            M(load_point)(st, q, tagged);
-            if (!F(equal)(q + FL, a + FL)) { /* P + (-P) */
-                st->full[st->bb[i]] = 0;
-                continue;
-            }
-            F(square)(lam, a); /* doubling: lambda = 3 x^2 / (2 y) */
-            F(add)(x3, lam, lam);
-            F(add)(lam, x3, lam);
-            F(mul)(lam, lam, t);
-            F(square)(x3, lam);
-            F(sub)(x3, x3, a);
-            F(sub)(x3, x3, a);
-            F(sub)(t, a, x3);
-            F(mul)(t, lam, t);
-            F(sub)(a + FL, t, a + FL);
-            F(copy)(a, x3);
-            continue;
-        }
-        /* lambda = (+-y_p - y_a) / den. For -P, lambda' = (y_p + y_a) / den = -lambda: its
-         * square is the same, and y3 = lambda (x_a - x3) - y_a = lambda' (x3 - x_a) - y_a. */
-        int negative = (int)(tagged >> 31);
-        if (negative) F(add)(lam, p + FL, a + FL);
-        else F(sub)(lam, p + FL, a + FL);
-        F(mul)(lam, lam, t);
-        F(square)(x3, lam);
-        F(sub)(x3, x3, a);
-        F(sub)(x3, x3, p); /* x3 = lambda^2 - x_a - x_p */
-        if (negative) F(sub)(t, x3, a);
-        else F(sub)(t, a, x3);
-        F(mul)(t, lam, t);
-        F(sub)(a + FL, t, a + FL);
-        F(copy)(a, x3);
-    }
-    st->nbatch = 0;
-}
-
-/* Add +-P (tagged point index) to bucket b now, in the batch, or via the queue. Returns 0
- * if it had to wait (bucket busy) and the caller must keep it queued. */
-static int M(schedule)(struct M(state) *st, uint32_t b, uint32_t tagged) {
-    if (!st->full[b]) {
-        M(load_point)(st, st->bx + (size_t)AW * b, tagged);
-        st->full[b] = 1;
-        return 1;
-    }
-    if (st->busy[b]) return 0;
-    st->busy[b] = 1;
-    st->bb[st->nbatch] = b;
-    st->bp[st->nbatch] = tagged;
-    if (++st->nbatch == st->job->batch) M(flush)(st);
-    return 1;
-}
-
-/* Retry the queued additions after a flush. One that meets a busy bucket again stays queued
- * for the next batch while the queue is at most half full (`keep`); past that, or when `keep`
- * is 0, it goes to the bucket's Jacobian spill (a mixed addition, 11 multiplications) rather
- * than waiting for yet another batch: with many equal digits (a witness full of small values)
- * batches would otherwise shrink to a few additions, each paying for a whole inversion. */
-static void M(drain)(struct M(state) *st, int keep) {
-    uint64_t q[AW];
-    size_t kept = 0, limit = keep ? st->job->batch / 2 : 0;
-    for (size_t k = 0; k < st->nqueue; k++) {
-        if (M(schedule)(st, st->qb[k], st->qp[k])) continue;
-        if (kept < limit) {
-            st->qb[kept] = st->qb[k];
-            st->qp[kept] = st->qp[k];
-            kept++;
-            continue;
-        }
-        uint64_t *spill = st->spill + (size_t)JW * st->qb[k];
-        M(load_point)(st, q, st->qp[k]);
-        PT(jac_add_affine)(spill, spill, q);
-    }
-    st->nqueue = kept;
-}
 
 /* dst[i] += src[i] for k pairs of finite affine points with one inversion (Montgomery's
  * trick); dst[i] becomes the all-zero affine point (infinity) on a cancellation. The dst[i]
@@ -363,57 +250,110 @@ static void M(reduce_affine)(const struct M(state) *st, size_t nb, size_t S, uin
     PT(jac_add)(out, total, ws);
 }
 
+/* Sum each segment of st->buf to its first point (infinity: all zero) by rounds of pairwise
+ * batch additions, then move the sums into their buckets. */
+static void M(sum_group)(struct M(state) *st, size_t nseg) {
+    uint64_t *buf = st->buf;
+    for (size_t stride = 1;; stride *= 2) {
+        size_t k = 0;
+        for (size_t s = 0; s < nseg; s++) {
+            const size_t start = st->seg[3 * s + 1], len = st->seg[3 * s + 2];
+            if (len <= stride) continue;
+            for (size_t j = 0; j + stride < len; j += 2 * stride) {
+                uint64_t *a = buf + (start + j) * AW, *q = a + stride * AW;
+                if (PT(aff_is_inf)(q)) continue;
+                if (PT(aff_is_inf)(a)) { PT(aff_copy)(a, q); continue; }
+                st->dst[k] = a;
+                st->src[k++] = q;
+            }
+        }
+        if (k == 0) break;
+        M(batch_add)(st->dst, st->src, k, st->den, st->pre);
+    }
+    for (size_t s = 0; s < nseg; s++) {
+        const uint32_t b = st->seg[3 * s];
+        const uint64_t *sum = buf + (size_t)st->seg[3 * s + 1] * AW;
+        if (PT(aff_is_inf)(sum)) continue;
+        if (!st->full[b]) {
+            PT(aff_copy)(st->bx + (size_t)b * AW, sum);
+            st->full[b] = 1;
+        } else {
+            PT(jac_add_affine)(st->spill + (size_t)b * JW, st->spill + (size_t)b * JW, sum);
+        }
+    }
+}
+
 static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t *mem) {
-    const size_t nb = (size_t)1 << (job->c - 1), B = job->batch;
+    const size_t nb = (size_t)1 << (job->c - 1), cap = job->batch * 2, np = job->np;
     struct M(state) st;
     st.job = job;
     st.bx = mem;
-    st.den = st.bx + nb * AW;
-    st.pre = st.den + B * FL;
-    st.bb = (uint32_t *)(st.pre + B * FL);
-    st.bp = st.bb + B;
-    st.qb = st.bp + B;
-    st.qp = st.qb + B;
-    st.spill = (uint64_t *)(st.qp + B);
-    st.full = (uint8_t *)(st.spill + nb * JW);
-    st.busy = st.full + nb;
-    st.nbatch = st.nqueue = 0;
-    const int32_t *wd = job->digits + w * job->np;
+    st.spill = st.bx + nb * AW;
+    st.buf = st.spill + nb * JW;
+    st.den = st.buf + cap * AW;
+    st.pre = st.den + cap / 2 * FL;
+    st.dst = (uint64_t **)(st.pre + cap / 2 * FL);
+    st.src = (const uint64_t **)(st.dst + cap / 2);
+    st.count = (uint32_t *)(st.src + cap / 2);
+    st.list = st.count + nb + 1;
+    st.seg = st.list + np;
+    st.full = (uint8_t *)(st.seg + 3 * cap);
+    const int32_t *wd = job->digits + w * np;
+
+    /* counting sort of the points with nonzero digits by bucket */
+    memset(st.count, 0, (nb + 1) * sizeof(uint32_t));
+    for (size_t k = 0; k < np; k++) {
+        int d = wd[k];
+        st.count[d > 0 ? d : -d]++; /* bucket |d| - 1 counted at |d|: count[0] is digit 0 */
+    }
+    uint32_t total = 0;
     for (size_t b = 0; b < nb; b++) {
-        st.full[b] = st.busy[b] = 0;
+        uint32_t c = st.count[b + 1];
+        st.count[b + 1] = total; /* start of bucket b, advanced as it fills */
+        total += c;
+    }
+    for (size_t k = 0; k < np; k++) {
+        int d = wd[k];
+        if (d == 0) continue;
+        st.list[st.count[d > 0 ? d : -d]++] = (uint32_t)k | (d < 0 ? 0x80000000u : 0);
+    }
+    /* now count[b + 1] is the end of bucket b, so bucket b is [count[b], count[b + 1]) */
+    st.count[0] = 0;
+    for (size_t b = 0; b < nb; b++) {
+        st.full[b] = 0;
         PT(jac_set_inf)(st.spill + b * JW);
     }
 
-    for (size_t k = 0; k < job->np; k++) {
-        int d = wd[k];
-        if (d == 0) continue;
-        uint32_t b = (uint32_t)(d > 0 ? d - 1 : -d - 1);
-        uint32_t tagged = (uint32_t)k | (d < 0 ? 0x80000000u : 0);
-        if (M(schedule)(&st, b, tagged)) continue;
-        st.qb[st.nqueue] = b;
-        st.qp[st.nqueue] = tagged;
-        if (++st.nqueue == B) { /* queue full: finish the batch, then retry the queue */
-            M(flush)(&st);
-            M(drain)(&st, 1);
+    size_t used = 0, nseg = 0;
+    for (size_t b = 0; b < nb; b++) {
+        for (uint32_t at = st.count[b], end = st.count[b + 1]; at < end;) {
+            if (used == cap) {
+                M(sum_group)(&st, nseg);
+                used = nseg = 0;
+            }
+            size_t take = end - at;
+            if (take > cap - used) take = cap - used;
+            st.seg[3 * nseg] = (uint32_t)b;
+            st.seg[3 * nseg + 1] = (uint32_t)used;
+            st.seg[3 * nseg + 2] = (uint32_t)take;
+            nseg++;
+            for (size_t i = 0; i < take; i++, at++) {
+                if (i + 8 < take) __builtin_prefetch(job->points + (size_t)AW * (st.list[at + 8] & 0x7fffffffu));
+                const uint32_t tagged = st.list[at];
+                const uint64_t *p = job->points + (size_t)AW * (tagged & 0x7fffffffu);
+                uint64_t *q = st.buf + (used + i) * AW;
+                if (tagged >> 31) PT(aff_neg)(q, p);
+                else PT(aff_copy)(q, p);
+            }
+            used += take;
         }
     }
-    /* Retry the queue in fresh batches while that makes progress (a quarter of it per
-     * round); the rest (many additions to a few buckets) goes to the spills. */
-    while (st.nqueue > 0) {
-        size_t before = st.nqueue;
-        M(flush)(&st);
-        M(drain)(&st, 1);
-        if (st.nqueue * 4 > before * 3) {
-            M(flush)(&st);
-            M(drain)(&st, 0);
-        }
-    }
-    M(flush)(&st);
+    if (nseg > 0) M(sum_group)(&st, nseg);
 
     /* Affine reduction unless many buckets spilled (then the Jacobian running sum below);
      * the few spilled buckets are weighted one by one. */
     size_t S = nb / (nb >= 4096 ? 16 : 8), spilled = 0;
-    if (S > B) S = B;
+    if (S > cap / 2) S = cap / 2;
     for (size_t b = 0; b < nb && spilled <= nb / 32; b++)
         spilled += !PT(jac_is_inf)(st.spill + b * JW);
     if (S >= 64 && spilled <= nb / 32) {
@@ -471,14 +411,14 @@ static void M(plan)(struct M(job) *job, size_t np, int threads) {
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
     job->batch_affine = np >= MSM_BATCH_AFFINE_MIN;
-    /* Half the bucket count per batch (measured best: bigger batches share an inversion
-     * among more additions but meet busy buckets more often). */
+    /* Groups of cap = 2 B points: a round of a group is at most B additions. */
     size_t B = nb / 2;
     if (B < 64) B = 64;
-    if (B > 2048) B = 2048;
+    if (B > 4096) B = 4096;
     job->batch = B;
     if (job->batch_affine)
-        job->thread_words = nb * AW + 2 * B * FL + 2 * B + nb * JW + (2 * nb + 7) / 8;
+        job->thread_words = nb * AW + nb * JW + 2 * B * AW + 2 * B * FL + 2 * B /* pointers */
+                            + (nb + 1 + np + 6 * B + 1) / 2 + (nb + 7) / 8;
     else
         job->thread_words = nb * JW;
 }
