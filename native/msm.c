@@ -18,6 +18,9 @@
 #include "parallel.h"
 
 #include <string.h>
+#ifdef MSM_TUNE
+#include <stdlib.h>
+#endif
 
 /* Bits [pos, pos + c) of a 4-limb scalar (c <= 32), zero past bit 255. */
 static inline uint32_t msm_window_bits(const uint64_t s[4], unsigned pos, unsigned c) {
@@ -90,20 +93,21 @@ int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n) {
     return BN254_OK;
 }
 
-/* Below MSM_BATCH_AFFINE_MIN points, batches are too short to pay for their inversions
- * (measured: an Fp2 inversion costs relatively less than an Fp one, so G2 switches sooner). */
+/* Below MSM_BATCH_AFFINE_MIN GLV points (2n), batches are too short to pay for their
+ * inversions (measured with benchmarks/msm_driver.c: an Fp2 inversion costs relatively less
+ * than an Fp one, so G2 switches sooner). */
 #define MSM_G g1
 #define MSM_FL 4
 #define MSM_FIELD fp
 #define MSM_ENDO_X(r, x) fp_mul(r, x, MSM_G1_BETA)
-#define MSM_BATCH_AFFINE_MIN 4096
+#define MSM_BATCH_AFFINE_MIN 256
 #include "msm_impl.h"
 
 #define MSM_G g2
 #define MSM_FL 8
 #define MSM_FIELD fp2
 #define MSM_ENDO_X(r, x) fp2_mul_by_fp(r, x, MSM_G2_BETA)
-#define MSM_BATCH_AFFINE_MIN 1024
+#define MSM_BATCH_AFFINE_MIN 128
 #include "msm_impl.h"
 
 int bn254_g1_msm_scratch_words(size_t n, int threads, size_t *words) {

@@ -122,14 +122,16 @@ static void M(window_jacobian)(const struct M(job) *job, size_t w, uint64_t *buc
  * additions halve every segment at once (pairs at distance 1, 2, 4, ... in place), each
  * round one batch, until every segment is one point. No two additions of a batch touch one
  * point, so crowded buckets (a witness full of small values) only cost more rounds. A bucket
- * with more than `cap` points is cut into several segments; the later ones are added to the
- * bucket's Jacobian spill. */
+ * with more than `cap` points is cut into several segments; the sums of the later ones go to
+ * a spill list, weighted one by one at the end. */
 
 struct M(state) {
     const struct M(job) *job;
     uint64_t *bx;        /* nb affine buckets */
     uint8_t *full;       /* bucket holds a point */
-    uint64_t *spill;     /* nb Jacobian points: further segments of a crowded bucket */
+    uint64_t *spill;     /* np / cap + 1 affine points: sums of a crowded bucket's later */
+    uint32_t *spill_bucket; /* segments, and their buckets */
+    size_t nspill;
     uint64_t *den, *pre; /* cap / 2 coordinates each: a batch's denominators and prefixes */
     uint64_t *buf;       /* cap affine points: the group being summed */
     uint64_t **dst;      /* cap / 2 pointers each: a round's additions */
@@ -278,7 +280,8 @@ static void M(sum_group)(struct M(state) *st, size_t nseg) {
             PT(aff_copy)(st->bx + (size_t)b * AW, sum);
             st->full[b] = 1;
         } else {
-            PT(jac_add_affine)(st->spill + (size_t)b * JW, st->spill + (size_t)b * JW, sum);
+            PT(aff_copy)(st->spill + st->nspill * AW, sum);
+            st->spill_bucket[st->nspill++] = b;
         }
     }
 }
@@ -288,16 +291,18 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     struct M(state) st;
     st.job = job;
     st.bx = mem;
-    st.spill = st.bx + nb * AW;
-    st.buf = st.spill + nb * JW;
-    st.den = st.buf + cap * AW;
+    st.buf = st.bx + nb * AW;
+    st.spill = st.buf + cap * AW;
+    st.den = st.spill + (np / cap + 1) * AW;
     st.pre = st.den + cap / 2 * FL;
     st.dst = (uint64_t **)(st.pre + cap / 2 * FL);
     st.src = (const uint64_t **)(st.dst + cap / 2);
     st.count = (uint32_t *)(st.src + cap / 2);
     st.list = st.count + nb + 1;
     st.seg = st.list + np;
-    st.full = (uint8_t *)(st.seg + 3 * cap);
+    st.spill_bucket = st.seg + 3 * cap;
+    st.full = (uint8_t *)(st.spill_bucket + np / cap + 1);
+    st.nspill = 0;
     const int32_t *wd = job->digits + w * np;
 
     /* counting sort of the points with nonzero digits by bucket */
@@ -319,14 +324,19 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     }
     /* now count[b + 1] is the end of bucket b, so bucket b is [count[b], count[b + 1]) */
     st.count[0] = 0;
-    for (size_t b = 0; b < nb; b++) {
-        st.full[b] = 0;
-        PT(jac_set_inf)(st.spill + b * JW);
-    }
+    memset(st.full, 0, nb);
 
+    /* Groups end before a bucket that does not fit; only a bucket of more than cap points is
+     * cut (then its later segments go to the spill list). */
     size_t used = 0, nseg = 0;
     for (size_t b = 0; b < nb; b++) {
-        for (uint32_t at = st.count[b], end = st.count[b + 1]; at < end;) {
+        uint32_t at = st.count[b];
+        const uint32_t end = st.count[b + 1];
+        if (used > 0 && used + (end - at) > cap) {
+            M(sum_group)(&st, nseg);
+            used = nseg = 0;
+        }
+        while (at < end) {
             if (used == cap) {
                 M(sum_group)(&st, nseg);
                 used = nseg = 0;
@@ -338,7 +348,12 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
             st.seg[3 * nseg + 2] = (uint32_t)take;
             nseg++;
             for (size_t i = 0; i < take; i++, at++) {
-                if (i + 8 < take) __builtin_prefetch(job->points + (size_t)AW * (st.list[at + 8] & 0x7fffffffu));
+                if (i + 16 < take) {
+                    const uint64_t *pf =
+                        job->points + (size_t)AW * (st.list[at + 16] & 0x7fffffffu);
+                    __builtin_prefetch(pf);
+                    __builtin_prefetch(pf + AW - 1);
+                }
                 const uint32_t tagged = st.list[at];
                 const uint64_t *p = job->points + (size_t)AW * (tagged & 0x7fffffffu);
                 uint64_t *q = st.buf + (used + i) * AW;
@@ -350,32 +365,27 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     }
     if (nseg > 0) M(sum_group)(&st, nseg);
 
-    /* Affine reduction unless many buckets spilled (then the Jacobian running sum below);
-     * the few spilled buckets are weighted one by one. */
-    size_t S = nb / (nb >= 4096 ? 16 : 8), spilled = 0;
+    /* The spilled segment sums are weighted one by one (a few: at most np / cap). */
+    uint64_t sum[JW], t[JW];
+    PT(jac_set_inf)(sum);
+    for (size_t e = 0; e < st.nspill; e++) {
+        PT(from_affine)(t, st.spill + e * AW);
+        M(small_mul)(t, t, st.spill_bucket[e] + 1);
+        PT(jac_add)(sum, sum, t);
+    }
+    size_t S = nb / (nb >= 4096 ? 16 : 8);
     if (S > cap / 2) S = cap / 2;
-    for (size_t b = 0; b < nb && spilled <= nb / 32; b++)
-        spilled += !PT(jac_is_inf)(st.spill + b * JW);
-    if (S >= 64 && spilled <= nb / 32) {
-        uint64_t sum[JW], t[JW];
-        PT(jac_set_inf)(sum);
-        for (size_t b = 0; b < nb && spilled > 0; b++) {
-            if (PT(jac_is_inf)(st.spill + b * JW)) continue;
-            M(small_mul)(t, st.spill + b * JW, (uint32_t)(b + 1));
-            PT(jac_add)(sum, sum, t);
-            spilled--;
-        }
-        /* the spills are consumed: their memory (nb Jacobian points) holds the 2 S sums */
-        M(reduce_affine)(&st, nb, S, st.spill, t);
+    if (S >= 64) {
+        /* the group buffer (cap >= 2 S points) is free again: it holds the 2 S sums */
+        M(reduce_affine)(&st, nb, S, st.buf, t);
         PT(jac_add)(job->window_sums + w * JW, sum, t);
         return;
     }
     uint64_t run[JW], acc[JW];
     PT(jac_set_inf)(run);
-    PT(jac_set_inf)(acc);
+    PT(jac_copy)(acc, sum);
     for (size_t b = nb; b-- > 0;) {
         if (st.full[b]) PT(jac_add_affine)(run, run, st.bx + b * AW);
-        if (!PT(jac_is_inf)(st.spill + b * JW)) PT(jac_add)(run, run, st.spill + b * JW);
         PT(jac_add)(acc, acc, run);
     }
     PT(jac_copy)(job->window_sums + w * JW, acc);
@@ -393,32 +403,48 @@ static void M(window_task)(void *ctx, size_t begin, size_t end) {
     }
 }
 
-/* Window size from the number of (GLV) points: about log2(n) - 3, in [2, 16]. */
-static unsigned M(window_bits)(size_t n) {
-    unsigned lg = 0;
-    while (((size_t)1 << (lg + 1)) <= n) lg++;
-    int c = (int)lg - 3;
-    if (c < 2) c = 2;
-    if (c > 16) c = 16;
-    return (unsigned)c;
-}
-
-
-/* The plan for np = 2n GLV points. */
+/* The plan for np = 2n GLV points on up to `threads` threads: the window size c in [2, 16]
+ * (nwin = ceil(128 / c) windows) that minimises the work of the busiest thread, which takes
+ * ceil(nwin / threads) windows of about np bucket additions plus the reduction of 2^(c-1)
+ * buckets (with batch-affine buckets, ~1 addition per bucket net: it adds 2, but the first
+ * point of a bucket costs none; Jacobian ones: ~3, a full addition costing more than a mixed
+ * one). Ties go to the smaller c (less memory). */
 static void M(plan)(struct M(job) *job, size_t np, int threads) {
-    job->c = M(window_bits)(np);
-    job->nwin = (GLV_BITS + job->c - 1) / job->c; /* c nwin >= 128: the top digit never carries */
+    job->batch_affine = np >= MSM_BATCH_AFFINE_MIN;
+#ifdef MSM_TUNE
+    if (getenv("MSM_BA")) job->batch_affine = atoi(getenv("MSM_BA"));
+#endif
+    const double red = job->batch_affine ? 1.0 : 3.0;
+    double best = 0;
+    for (unsigned c = 2; c <= 16; c++) {
+        unsigned nwin = (GLV_BITS + c - 1) / c; /* c nwin >= 128: the top digit never carries */
+        int t = parallel_threads(threads, nwin);
+        double cost = (double)((nwin + t - 1) / t) * ((double)np + red * (double)(1u << (c - 1)));
+        if (c == 2 || cost < best) {
+            best = cost;
+            job->c = c;
+        }
+    }
+#ifdef MSM_TUNE
+    if (getenv("MSM_C")) job->c = (unsigned)atoi(getenv("MSM_C"));
+#endif
+    job->nwin = (GLV_BITS + job->c - 1) / job->c;
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
-    job->batch_affine = np >= MSM_BATCH_AFFINE_MIN;
-    /* Groups of cap = 2 B points: a round of a group is at most B additions. */
-    size_t B = nb / 2;
+    /* Groups of cap = 2 B points (a round is at most B additions): all np points when few,
+     * else as many as fit in 1 MiB (16384 G1 or 8192 G2 points), which keeps a group in L2
+     * and its rounds long enough to share their inversions. */
+    size_t B = np / 2, most = ((size_t)1 << 16) / AW;
     if (B < 64) B = 64;
-    if (B > 4096) B = 4096;
+    if (B > most) B = most;
+#ifdef MSM_TUNE
+    if (getenv("MSM_B")) B = (size_t)atoi(getenv("MSM_B"));
+#endif
     job->batch = B;
     if (job->batch_affine)
-        job->thread_words = nb * AW + nb * JW + 2 * B * AW + 2 * B * FL + 2 * B /* pointers */
-                            + (nb + 1 + np + 6 * B + 1) / 2 + (nb + 7) / 8;
+        job->thread_words = nb * AW + 2 * B * AW + (np / (2 * B) + 1) * AW + 2 * B * FL
+                            + 2 * B /* pointers */
+                            + (nb + 1 + np + 6 * B + np / (2 * B) + 1 + 1) / 2 + (nb + 7) / 8;
     else
         job->thread_words = nb * JW;
 }
