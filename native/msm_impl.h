@@ -406,15 +406,16 @@ static void M(window_task)(void *ctx, size_t begin, size_t end) {
 /* The plan for np = 2n GLV points on up to `threads` threads: the window size c in [2, 16]
  * (nwin = ceil(128 / c) windows) that minimises the work of the busiest thread, which takes
  * ceil(nwin / threads) windows of about np bucket additions plus the reduction of 2^(c-1)
- * buckets (with batch-affine buckets, ~1 addition per bucket net: it adds 2, but the first
- * point of a bucket costs none; Jacobian ones: ~3, a full addition costing more than a mixed
- * one). Ties go to the smaller c (less memory). */
+ * buckets, weighted 1.5 with batch-affine buckets (2 additions each, but the first point of
+ * a bucket is free; bigger bucket arrays also miss the caches more: measured at 2^16, c = 13
+ * beat the 16 of a weight 1) and 3 with Jacobian ones (a full addition costs more than a
+ * mixed one). Ties go to the smaller c (less memory). */
 static void M(plan)(struct M(job) *job, size_t np, int threads) {
     job->batch_affine = np >= MSM_BATCH_AFFINE_MIN;
 #ifdef MSM_TUNE
     if (getenv("MSM_BA")) job->batch_affine = atoi(getenv("MSM_BA"));
 #endif
-    const double red = job->batch_affine ? 1.0 : 3.0;
+    const double red = job->batch_affine ? 1.5 : 3.0;
     double best = 0;
     for (unsigned c = 2; c <= 16; c++) {
         unsigned nwin = (GLV_BITS + c - 1) / c; /* c nwin >= 128: the top digit never carries */
