@@ -18,9 +18,6 @@
 #include "parallel.h"
 
 #include <string.h>
-#ifdef MSM_TUNE
-#include <stdlib.h>
-#endif
 
 /* Bits [pos, pos + c) of a 4-limb scalar (c <= 32), zero past bit 255. */
 static inline uint32_t msm_window_bits(const uint64_t s[4], unsigned pos, unsigned c) {

@@ -13,9 +13,12 @@
  *  3. each scalar is read as signed c-bit digits d_w in [-2^(c-1), 2^(c-1)], so a window needs
  *     2^(c-1) buckets and a negative digit adds -P (a free negation; a negative k1 or k2
  *     negates all its digits);
- *  3. windows are independent: they are spread over the threads, each with its own buckets;
- *     a window's buckets are reduced by the running-sum trick (2 additions per bucket);
- *  4. the window sums are combined by Horner's rule (c doublings per window).
+ *  4. windows are independent: they are spread over the threads, each with its own buckets;
+ *     from MSM_BATCH_AFFINE_MIN points on, buckets are affine and filled by batches of
+ *     additions sharing one inversion (below), else Jacobian; a window's buckets are reduced
+ *     by the running-sum trick (2 additions per bucket);
+ *  5. the window sums are combined by Horner's rule (c doublings per window).
+ * The plan (c, batch sizes) is made for the 2m points left after step 1.
  * The split, the points and the signed digits are computed once (a pass over the scalars,
  * split across the threads); digits are stored window-major (int32 each), so a window reads
  * its digits and its points in order. */
@@ -28,6 +31,9 @@
 #define FL MSM_FL
 #define JW (3 * MSM_FL)
 #define AW (2 * MSM_FL)
+#ifndef MSM_PREFETCH
+#define MSM_PREFETCH 16 /* points read ahead when copying a group (random reads: sorted) */
+#endif
 #define GLV_BITS 128 /* |k1|, |k2| < 2^127, plus the sign room of the top signed digit */
 
 struct M(job) {
@@ -44,7 +50,7 @@ struct M(job) {
     uint64_t *buckets;        /* per thread: thread_words words of bucket state */
     size_t thread_words;
     int batch_affine;         /* 1: affine buckets, additions batched (one inversion each) */
-    size_t batch;             /* additions per batch */
+    size_t batch;             /* B: at most B additions per batch, groups of 2 B points */
 };
 
 /* The nwin signed digits of the signed 128-bit scalar v, written to out[0], out[stride], ...:
@@ -208,7 +214,7 @@ static void M(small_mul)(uint64_t r[JW], const uint64_t p[JW], uint32_t k) {
  * Jacobian running sum costs 11 + 16). A segment starting at bucket sL gives
  * acc_s = sum_{b in s} (b - sL + 1) bucket_b and run_s = its plain sum, so the window sum is
  * sum_s acc_s + L sum_s s run_s, the last by a short Jacobian running sum over s. `mem`
- * holds 2 S affine points; spilled (Jacobian) buckets are not included. */
+ * holds 2 S affine points; the spill list is not included. */
 static void M(reduce_affine)(const struct M(state) *st, size_t nb, size_t S, uint64_t *mem,
                              uint64_t out[JW]) {
     const size_t L = nb / S;
@@ -257,11 +263,11 @@ static void M(reduce_affine)(const struct M(state) *st, size_t nb, size_t S, uin
 static void M(sum_group)(struct M(state) *st, size_t nseg) {
     uint64_t *buf = st->buf;
     for (size_t stride = 1;; stride *= 2) {
-        size_t k = 0;
+        size_t k = 0, pairs = 0; /* pairs: also those settled without an addition */
         for (size_t s = 0; s < nseg; s++) {
             const size_t start = st->seg[3 * s + 1], len = st->seg[3 * s + 2];
             if (len <= stride) continue;
-            for (size_t j = 0; j + stride < len; j += 2 * stride) {
+            for (size_t j = 0; j + stride < len; j += 2 * stride, pairs++) {
                 uint64_t *a = buf + (start + j) * AW, *q = a + stride * AW;
                 if (PT(aff_is_inf)(q)) continue;
                 if (PT(aff_is_inf)(a)) { PT(aff_copy)(a, q); continue; }
@@ -269,7 +275,7 @@ static void M(sum_group)(struct M(state) *st, size_t nseg) {
                 st->src[k++] = q;
             }
         }
-        if (k == 0) break;
+        if (pairs == 0) break;
         M(batch_add)(st->dst, st->src, k, st->den, st->pre);
     }
     for (size_t s = 0; s < nseg; s++) {
@@ -348,9 +354,9 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
             st.seg[3 * nseg + 2] = (uint32_t)take;
             nseg++;
             for (size_t i = 0; i < take; i++, at++) {
-                if (i + 16 < take) {
+                if (at + MSM_PREFETCH < total) { /* the list runs on across buckets */
                     const uint64_t *pf =
-                        job->points + (size_t)AW * (st.list[at + 16] & 0x7fffffffu);
+                        job->points + (size_t)AW * (st.list[at + MSM_PREFETCH] & 0x7fffffffu);
                     __builtin_prefetch(pf);
                     __builtin_prefetch(pf + AW - 1);
                 }
@@ -412,9 +418,6 @@ static void M(window_task)(void *ctx, size_t begin, size_t end) {
  * mixed one). Ties go to the smaller c (less memory). */
 static void M(plan)(struct M(job) *job, size_t np, int threads) {
     job->batch_affine = np >= MSM_BATCH_AFFINE_MIN;
-#ifdef MSM_TUNE
-    if (getenv("MSM_BA")) job->batch_affine = atoi(getenv("MSM_BA"));
-#endif
     const double red = job->batch_affine ? 1.5 : 3.0;
     double best = 0;
     for (unsigned c = 2; c <= 16; c++) {
@@ -426,9 +429,6 @@ static void M(plan)(struct M(job) *job, size_t np, int threads) {
             job->c = c;
         }
     }
-#ifdef MSM_TUNE
-    if (getenv("MSM_C")) job->c = (unsigned)atoi(getenv("MSM_C"));
-#endif
     job->nwin = (GLV_BITS + job->c - 1) / job->c;
     job->threads = parallel_threads(threads, job->nwin);
     const size_t nb = (size_t)1 << (job->c - 1);
@@ -438,9 +438,6 @@ static void M(plan)(struct M(job) *job, size_t np, int threads) {
     size_t B = np / 2, most = ((size_t)1 << 16) / AW;
     if (B < 64) B = 64;
     if (B > most) B = most;
-#ifdef MSM_TUNE
-    if (getenv("MSM_B")) B = (size_t)atoi(getenv("MSM_B"));
-#endif
     job->batch = B;
     if (job->batch_affine)
         job->thread_words = nb * AW + 2 * B * AW + (np / (2 * B) + 1) * AW + 2 * B * FL
@@ -536,5 +533,6 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
 #undef MSM_BATCH_AFFINE_MIN
 #undef MSM_ENDO_X
 #undef GLV_BITS
+#undef MSM_PREFETCH
 #undef F
 #undef FL

@@ -185,3 +185,15 @@ def test_msm_repeated_points_and_scalars_batch_affine(group: Group) -> None:
     g = group.generator
     pts2 = group.array([g, group.neg(g)] * (n // 2))
     assert group.msm(pts2, [987654321] * n) is None
+
+
+def test_msm_segment_whose_round_is_only_cancellations(group: Group, rng: np.random.Generator) -> None:
+    """One bucket holds Q, -Q, R, S, Q', -Q', R', S', ...: the first round cancels every other
+    pair, so the second round has no addition at all (only copies), and the sums must still
+    go on to the later rounds."""
+    a = [int(x) for x in rng.integers(1, 2**48, size=4 * 50)]
+    for i in range(0, len(a), 4):
+        a[i + 1] = R - a[i]
+    pts = repeated_generator(group, len(a)).scale(a)
+    ks = [3] * len(a)  # small: k1 = 3, k2 = 0, one bucket of window 0
+    assert group.msm(pts, ks, threads=1) == _expect(group, a, ks)
