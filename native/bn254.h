@@ -170,6 +170,9 @@ int bn254_g2_msm(uint64_t out_jac[24], const uint64_t *points, const uint64_t *s
  * 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd; out gets 4 words per scalar: k1 and k2
  * as two's complement 128-bit values (low word first). */
 int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n);
+/* The MSM's batch additions run 8 at a time with AVX-512 IFMA when the CPU has it. mode 0
+ * switches that off, 1 on (if the CPU has it), -1 only asks; returns 1 if it is on. */
+int bn254_msm_simd(int mode);
 
 /* ---------------------------------------------------------------- pairing.c */
 

@@ -15,6 +15,7 @@
  */
 #include "bn254.h"
 #include "curve.h"
+#include "msm_ifma.h"
 #include "parallel.h"
 
 #include <string.h>
@@ -26,6 +27,29 @@ static inline uint32_t msm_window_bits(const uint64_t s[4], unsigned pos, unsign
     uint64_t v = s[limb] >> off;
     if (off + c > 64 && limb + 1 < 4) v |= s[limb + 1] << (64 - off);
     return (uint32_t)(v & ((1ULL << c) - 1));
+}
+
+/* 1 when batch additions run 8 lanes at a time with AVX-512 IFMA (msm_ifma.h): set from the
+ * CPU at the first MSM, or by bn254_msm_simd (tests run both paths). */
+static int msm_ifma_on = -1;
+
+static void msm_ifma_init(void) {
+    if (msm_ifma_on >= 0) return;
+#if MSM_HAVE_IFMA
+    msm_ifma_on = msm_ifma_cpu();
+#else
+    msm_ifma_on = 0;
+#endif
+}
+
+int bn254_msm_simd(int mode) {
+    msm_ifma_init();
+#if MSM_HAVE_IFMA
+    if (mode >= 0) msm_ifma_on = mode && msm_ifma_cpu();
+#else
+    (void)mode;
+#endif
+    return msm_ifma_on;
 }
 
 /* beta in Montgomery form: G1's, and G2's (beta^2, which acts as the same lambda there). */
@@ -97,6 +121,7 @@ int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n) {
 #define MSM_FL 4
 #define MSM_FIELD fp
 #define MSM_ENDO_X(r, x) fp_mul(r, x, MSM_G1_BETA)
+#define MSM_VF vfp
 #define MSM_BATCH_AFFINE_MIN 256
 #include "msm_impl.h"
 
@@ -104,6 +129,7 @@ int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n) {
 #define MSM_FL 8
 #define MSM_FIELD fp2
 #define MSM_ENDO_X(r, x) fp2_mul_by_fp(r, x, MSM_G2_BETA)
+#define MSM_VF vfp2
 #define MSM_BATCH_AFFINE_MIN 128
 #include "msm_impl.h"
 

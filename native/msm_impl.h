@@ -34,7 +34,10 @@
 #ifndef MSM_PREFETCH
 #define MSM_PREFETCH 16 /* points read ahead when copying a group (random reads: sorted) */
 #endif
-#define GLV_BITS 128 /* |k1|, |k2| < 2^127, plus the sign room of the top signed digit */
+#define GLV_BITS 128
+/* Words of batch_add's den and pre for k additions: k coordinates, or k / 8 8-lane vectors of
+ * 52-bit limbs (5 words per Fp) aligned to 64 bytes. */
+#define MSM_BATCH_WORDS(k) ((k) * 5 * FL / 4 + 8) /* |k1|, |k2| < 2^127, plus the sign room of the top signed digit */
 
 struct M(job) {
     const uint64_t *input;    /* the caller's affine points */
@@ -138,7 +141,7 @@ struct M(state) {
     uint64_t *spill;     /* np / cap + 1 affine points: sums of a crowded bucket's later */
     uint32_t *spill_bucket; /* segments, and their buckets */
     size_t nspill;
-    uint64_t *den, *pre; /* cap / 2 coordinates each: a batch's denominators and prefixes */
+    uint64_t *den, *pre; /* MSM_BATCH_WORDS(cap / 2) each: a batch's denominators, prefixes */
     uint64_t *buf;       /* cap affine points: the group being summed */
     uint64_t **dst;      /* cap / 2 pointers each: a round's additions */
     const uint64_t **src;
@@ -147,31 +150,131 @@ struct M(state) {
     uint32_t *seg;       /* cap x (bucket, start, length): the group's segments */
 };
 
+#if MSM_HAVE_IFMA
+#define VF(x) MI_CAT(MSM_VF, x)
+
+/* The 8-lane part of batch_add on pairs [0, kv), kv a multiple of 16, no pair with equal x:
+ * chunk c (pairs 8c..8c+7) takes the running product of chain c mod 2 (two chains, so two
+ * multiplications are in flight), stores its denominators and prefixes, and leaves the 16
+ * chain products in `lanes`. */
+VFP_TARGET static void M(vec_forward)(uint64_t *const *dst, const uint64_t *const *src,
+                                      size_t kv, MSM_VF *den, MSM_VF *pre,
+                                      uint64_t lanes[16][FL]) {
+    MSM_VF acc[2], dx, sx;
+    VF(set_const)(&acc[0], VFP_ONE);
+    acc[1] = acc[0];
+    for (size_t c = 0; c < kv / 8; c++) {
+        const __m512i ad = _mm512_loadu_si512((const void *)(dst + 8 * c));
+        const __m512i as = _mm512_loadu_si512((const void *)(src + 8 * c));
+        VF(gather)(&dx, ad, 0);
+        VF(gather)(&sx, as, 0);
+        VF(sub)(&den[c], &sx, &dx);
+        pre[c] = acc[c & 1];
+        VF(mul)(&acc[c & 1], &acc[c & 1], &den[c]);
+    }
+    VF(get_lanes)(lanes, &acc[0]);
+    VF(get_lanes)(lanes + 8, &acc[1]);
+}
+
+/* The rest of the 8-lane part, from the inverses of the 16 chain products. */
+VFP_TARGET static void M(vec_backward)(uint64_t *const *dst, const uint64_t *const *src,
+                                       size_t kv, const MSM_VF *den, const MSM_VF *pre,
+                                       uint64_t inv_lanes[16][FL]) {
+    MSM_VF inv[2], t, dx, dy, sx, sy, lam, x3, u;
+    VF(set_lanes)(&inv[0], inv_lanes);
+    VF(set_lanes)(&inv[1], inv_lanes + 8);
+    for (size_t c = kv / 8; c-- > 0;) {
+        const __m512i ad = _mm512_loadu_si512((const void *)(dst + 8 * c));
+        const __m512i as = _mm512_loadu_si512((const void *)(src + 8 * c));
+        VF(mul)(&t, &inv[c & 1], &pre[c]); /* 1 / den */
+        VF(mul)(&inv[c & 1], &inv[c & 1], &den[c]);
+        VF(gather)(&dx, ad, 0);
+        VF(gather)(&dy, ad, 8 * FL);
+        VF(gather)(&sx, as, 0);
+        VF(gather)(&sy, as, 8 * FL);
+        VF(sub)(&lam, &sy, &dy);
+        VF(mul)(&lam, &lam, &t);
+        VF(mul)(&x3, &lam, &lam);
+        VF(sub)(&x3, &x3, &dx);
+        VF(sub)(&x3, &x3, &sx);
+        VF(sub)(&u, &dx, &x3);
+        VF(mul)(&u, &lam, &u);
+        VF(sub)(&u, &u, &dy);
+        VF(scatter)(ad, 0, &x3);
+        VF(scatter)(ad, 8 * FL, &u);
+    }
+}
+#endif
+
 /* dst[i] += src[i] for k pairs of finite affine points with one inversion (Montgomery's
  * trick); dst[i] becomes the all-zero affine point (infinity) on a cancellation. The dst[i]
- * are distinct and no src[i] is a dst[j]; den and pre hold k coordinates each. */
-static void M(batch_add)(uint64_t *const *dst, const uint64_t *const *src, size_t k,
-                         uint64_t *den, uint64_t *pre) {
+ * are distinct and no src[i] is a dst[j]; den and pre hold MSM_BATCH_WORDS(k) words each.
+ * With IFMA (msm_ifma_on), the pairs are reordered so those with equal x (doublings and
+ * cancellations, rare) come last, and all but the last few generic ones go 8 lanes at a
+ * time; the scalar rest shares the one inversion. */
+static void M(batch_add)(uint64_t **dst, const uint64_t **src, size_t k, uint64_t *den,
+                         uint64_t *pre) {
     if (k == 0) return;
+    size_t kv = 0;
+#if MSM_HAVE_IFMA
+    MSM_VF *vden = (MSM_VF *)(((uintptr_t)den + 63) & ~(uintptr_t)63);
+    MSM_VF *vpre = (MSM_VF *)(((uintptr_t)pre + 63) & ~(uintptr_t)63);
+    uint64_t lanes[17][FL], prod[17][FL];
+    if (k >= 64 && msm_ifma_on) {
+        size_t g = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (F(equal)(src[i], dst[i])) continue;
+            uint64_t *d = dst[i];
+            const uint64_t *q = src[i];
+            dst[i] = dst[g];
+            src[i] = src[g];
+            dst[g] = d;
+            src[g++] = q;
+        }
+        kv = g & ~(size_t)15;
+    }
+    if (kv > 0) {
+        M(vec_forward)(dst, src, kv, vden, vpre, lanes);
+        den = (uint64_t *)(vden + kv / 8);
+        pre = (uint64_t *)(vpre + kv / 8);
+    }
+#endif
     uint64_t acc[FL], inv[FL], t[FL], lam[FL], x3[FL];
     F(set_one)(acc);
-    for (size_t i = 0; i < k; i++) {
+    for (size_t i = kv; i < k; i++) {
         const uint64_t *a = dst[i], *q = src[i];
-        uint64_t *d = den + (size_t)FL * i;
+        uint64_t *d = den + (size_t)FL * (i - kv);
         F(sub)(d, q, a);
         if (F(is_zero)(d)) {
             if (F(equal)(q + FL, a + FL)) F(double)(d, a + FL);
             else F(set_one)(d);
         }
-        F(copy)(pre + (size_t)FL * i, acc);
+        F(copy)(pre + (size_t)FL * (i - kv), acc);
         F(mul)(acc, acc, d);
     }
-    F(inverse)(inv, acc);
-    for (size_t i = k; i-- > 0;) {
+#if MSM_HAVE_IFMA
+    if (kv > 0) { /* invert the 16 chain products and acc together */
+        F(copy)(lanes[16], acc);
+        F(set_one)(t);
+        for (int j = 0; j < 17; j++) {
+            F(copy)(prod[j], t);
+            F(mul)(t, t, lanes[j]);
+        }
+        F(inverse)(inv, t);
+        for (int j = 17; j-- > 0;) {
+            F(mul)(t, inv, prod[j]);
+            F(mul)(inv, inv, lanes[j]);
+            F(copy)(lanes[j], t);
+        }
+        F(copy)(inv, lanes[16]);
+    } else
+#endif
+        F(inverse)(inv, acc);
+    for (size_t i = k; i-- > kv;) {
         uint64_t *a = dst[i];
         const uint64_t *q = src[i];
-        F(mul)(t, inv, pre + (size_t)FL * i);
-        F(mul)(inv, inv, den + (size_t)FL * i);
+        F(mul)(t, inv, pre + (size_t)FL * (i - kv));
+        F(mul)(inv, inv, den + (size_t)FL * (i - kv));
         if (__builtin_expect(F(equal)(q, a), 0)) {
             if (!F(equal)(q + FL, a + FL)) { /* P + (-P) */
                 F(set_zero)(a);
@@ -194,6 +297,9 @@ static void M(batch_add)(uint64_t *const *dst, const uint64_t *const *src, size_
         F(sub)(a + FL, t, a + FL);
         F(copy)(a, x3);
     }
+#if MSM_HAVE_IFMA
+    if (kv > 0) M(vec_backward)(dst, src, kv, vden, vpre, lanes);
+#endif
 }
 
 /* r = [k] p for a small k >= 1 (binary double-and-add, Jacobian). */
@@ -300,8 +406,8 @@ static void M(window_batch_affine)(const struct M(job) *job, size_t w, uint64_t 
     st.buf = st.bx + nb * AW;
     st.spill = st.buf + cap * AW;
     st.den = st.spill + (np / cap + 1) * AW;
-    st.pre = st.den + cap / 2 * FL;
-    st.dst = (uint64_t **)(st.pre + cap / 2 * FL);
+    st.pre = st.den + MSM_BATCH_WORDS(cap / 2);
+    st.dst = (uint64_t **)(st.pre + MSM_BATCH_WORDS(cap / 2));
     st.src = (const uint64_t **)(st.dst + cap / 2);
     st.count = (uint32_t *)(st.src + cap / 2);
     st.list = st.count + nb + 1;
@@ -440,7 +546,7 @@ static void M(plan)(struct M(job) *job, size_t np, int threads) {
     if (B > most) B = most;
     job->batch = B;
     if (job->batch_affine)
-        job->thread_words = nb * AW + 2 * B * AW + (np / (2 * B) + 1) * AW + 2 * B * FL
+        job->thread_words = nb * AW + 2 * B * AW + (np / (2 * B) + 1) * AW + 2 * MSM_BATCH_WORDS(B)
                             + 2 * B /* pointers */
                             + (nb + 1 + np + 6 * B + np / (2 * B) + 1 + 1) / 2 + (nb + 7) / 8;
     else
@@ -473,6 +579,7 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
                   uint64_t *scratch, size_t scratch_words, int threads) {
     if (n >= ((size_t)1 << 30)) return BN254_ERR_ARGUMENT; /* 2n point indices in 31 bits */
     if (scratch_words < M(scratch_words)(n, threads)) return BN254_ERR_ARGUMENT;
+    msm_ifma_init();
     for (size_t i = 0; i < n; i++)
         if (!fr_is_canonical(scalars + 4 * i)) return BN254_ERR_NONCANONICAL;
 
@@ -533,6 +640,9 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
 #undef MSM_BATCH_AFFINE_MIN
 #undef MSM_ENDO_X
 #undef GLV_BITS
+#undef MSM_VF
+#undef VF
+#undef MSM_BATCH_WORDS
 #undef MSM_PREFETCH
 #undef F
 #undef FL

@@ -1,5 +1,6 @@
 """The MSM's GLV endomorphism and scalar split (native/msm.c), and MSMs around the plan's
-thresholds (batch-affine buckets, threads, crowded buckets), on G1 and G2.
+thresholds (batch-affine buckets, threads, crowded buckets), on G1 and G2, each with the
+8-lane IFMA batch additions (native/msm_ifma.h; where the CPU has them) and without.
 
 Oracles: py_ecc for the endomorphism (phi(G) == [lambda] G on both groups), exact integer
 arithmetic for the split, and [sum a_i k_i] G for MSMs over points P_i = [a_i] G.
@@ -14,7 +15,7 @@ from py_ecc import optimized_bn128 as ecc
 from tests.zkcore.curve_helpers import GROUPS
 from tests.zkcore.test_msm import dlog_points, repeated_generator, special_scalars
 from zkcore import errors
-from zkcore._native.msm import GLV_LAMBDA, glv_split
+from zkcore._native.msm import GLV_LAMBDA, glv_split, simd
 from zkcore.curve import G1, G2, Group, R
 from zkcore.field import Fp, Fr, ints_to_limbs
 
@@ -29,6 +30,27 @@ BOUND = 2**127
 @pytest.fixture(params=["G1", "G2"])
 def group(request: pytest.FixtureRequest) -> Group:
     return GROUPS[request.param][0]
+
+
+@pytest.fixture(params=["simd", "scalar"])
+def simd_mode(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Run the test with the IFMA batch additions on (if the CPU has them), then off."""
+    before = simd()
+    simd(1 if request.param == "simd" else 0)
+    yield request.param
+    simd(int(before))
+
+
+def test_simd_switch() -> None:
+    before = simd()
+    try:
+        assert simd(0) is False
+        on = simd(1)
+        assert simd() is on  # True where the CPU has AVX-512 IFMA
+    finally:
+        simd(int(before))
+    with pytest.raises(errors.ArgumentError):
+        simd(2)
 
 
 def _phi(point, beta: int):  # type: ignore[no-untyped-def]
@@ -122,7 +144,7 @@ def _expect(group: Group, a: list[int], ks: list[int]):  # type: ignore[no-untyp
     return group.mul(group.generator, sum(x * k for x, k in zip(a, ks, strict=True)) % R)
 
 
-def test_msm_with_split_edge_scalars(group: Group, rng: np.random.Generator) -> None:
+def test_msm_with_split_edge_scalars(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
     """Scalars whose k1, k2 are zero, negative, or near the 2^127 bound, and their negations."""
     ks = _boundary_scalars()
     ks += [(R - k) % R for k in ks]
@@ -139,7 +161,7 @@ def _thresholds(group: Group) -> list[int]:
     return [*first, 4095, 4097, 8191, 8193] if group is G1 else [*first, 4095, 4097]
 
 
-def test_msm_around_the_thresholds(group: Group, rng: np.random.Generator) -> None:
+def test_msm_around_the_thresholds(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
     for n in _thresholds(group):
         a, pts = dlog_points(group, rng, n)
         ks = special_scalars(rng, n)
@@ -148,14 +170,14 @@ def test_msm_around_the_thresholds(group: Group, rng: np.random.Generator) -> No
             assert group.msm(pts, ks, threads=threads) == expect, (n, threads)
 
 
-def test_msm_random_sizes(group: Group, rng: np.random.Generator) -> None:
+def test_msm_random_sizes(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
     for n in [int(x) for x in rng.integers(1, 1500, size=6)]:
         a, pts = dlog_points(group, rng, n)
         ks = [int(k) for k in Fr.random(n, rng).to_ints()]
         assert group.msm(pts, ks) == _expect(group, a, ks), n
 
 
-def test_msm_bucket_larger_than_a_group(group: Group, rng: np.random.Generator) -> None:
+def test_msm_bucket_larger_than_a_group(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
     """One scalar for all points: every window puts all n points P_i in one bucket and all
     phi(P_i) in one bucket, more points than a group holds (16384 G1, 8192 G2), so the bucket
     is cut into segments whose later sums go to the spill list."""
@@ -165,7 +187,7 @@ def test_msm_bucket_larger_than_a_group(group: Group, rng: np.random.Generator) 
     assert group.msm(pts, [k] * n, threads=2) == group.mul(group.generator, sum(a) * k % R)
 
 
-def test_msm_phi_of_a_point_cancels_in_one_bucket(group: Group) -> None:
+def test_msm_phi_of_a_point_cancels_in_one_bucket(simd_mode: str, group: Group) -> None:
     """k = lambda splits as about (0, 1): P enters through phi(P); with the point -[lambda] P
     and scalar 1 (summed apart) the total is infinity; with P and lambda P both at scalar
     lambda, buckets meet a point and its image."""
@@ -176,7 +198,7 @@ def test_msm_phi_of_a_point_cancels_in_one_bucket(group: Group) -> None:
     assert group.msm(pts, [LAMBDA] * 300) == group.mul(g, 150 * (LAMBDA + LAMBDA * LAMBDA) % R)
 
 
-def test_msm_repeated_points_and_scalars_batch_affine(group: Group) -> None:
+def test_msm_repeated_points_and_scalars_batch_affine(simd_mode: str, group: Group) -> None:
     """Doublings and cancellations in every round of the pairwise sums."""
     n = 3000
     pts = repeated_generator(group, n)
@@ -187,7 +209,7 @@ def test_msm_repeated_points_and_scalars_batch_affine(group: Group) -> None:
     assert group.msm(pts2, [987654321] * n) is None
 
 
-def test_msm_segment_whose_round_is_only_cancellations(group: Group, rng: np.random.Generator) -> None:
+def test_msm_segment_whose_round_is_only_cancellations(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
     """One bucket holds Q, -Q, R, S, Q', -Q', R', S', ...: the first round cancels every other
     pair, so the second round has no addition at all (only copies), and the sums must still
     go on to the later rounds."""
