@@ -37,7 +37,8 @@
 #define GLV_BITS 128
 /* Words of batch_add's den and pre for k additions: k coordinates, or k / 8 8-lane vectors of
  * 52-bit limbs (5 words per Fp) aligned to 64 bytes. */
-#define MSM_BATCH_WORDS(k) ((k) * 5 * FL / 4 + 8) /* |k1|, |k2| < 2^127, plus the sign room of the top signed digit */
+#define MSM_BATCH_WORDS(k) ((k) * 5 * FL / 4 + 8)
+#define MSM_ALIGN64(p) ((uint64_t *)(((uintptr_t)(p) + 63) & ~(uintptr_t)63)) /* |k1|, |k2| < 2^127, plus the sign room of the top signed digit */
 
 struct M(job) {
     const uint64_t *input;    /* the caller's affine points */
@@ -551,14 +552,15 @@ static void M(plan)(struct M(job) *job, size_t np, int threads) {
                             + (nb + 1 + np + 6 * B + np / (2 * B) + 1 + 1) / 2 + (nb + 7) / 8;
     else
         job->thread_words = nb * JW;
+    job->thread_words = (job->thread_words + 7) & ~(size_t)7; /* whole cache lines */
 }
 
 /* Scratch after idx for m scalars left (2m points) under `job`'s plan. */
 static size_t M(work_words)(const struct M(job) *job, size_t m) {
     return (size_t)job->nwin * m                 /* digits of 2m points, int32 each */
-           + 2 * m * AW                          /* the GLV points */
+           + 2 * m * AW + 8                      /* the GLV points, aligned */
            + (size_t)job->nwin * JW              /* window sums */
-           + (size_t)job->threads * job->thread_words;
+           + (size_t)job->threads * job->thread_words + 8;
 }
 
 /* idx, then the most work_words any m <= n needs: the plan depends on m only through
@@ -612,9 +614,10 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
     job.np = 2 * m;
     int32_t *digits = (int32_t *)(scratch + (n + 1) / 2);
     job.digits = digits;
-    job.points = scratch + (n + 1) / 2 + (size_t)job.nwin * m;
+    /* points and bucket memory start on cache lines (a G1 point is one line) */
+    job.points = MSM_ALIGN64(scratch + (n + 1) / 2 + (size_t)job.nwin * m);
     job.window_sums = (uint64_t *)job.points + 2 * m * AW;
-    job.buckets = job.window_sums + (size_t)job.nwin * JW;
+    job.buckets = MSM_ALIGN64(job.window_sums + (size_t)job.nwin * JW);
     parallel_for(m, parallel_threads(threads, m / 4096 + 1), M(digit_task), &job);
     parallel_for(job.nwin, job.threads, M(window_task), &job);
 
@@ -643,6 +646,7 @@ static int M(run)(uint64_t out[JW], const uint64_t *points, const uint64_t *scal
 #undef MSM_VF
 #undef VF
 #undef MSM_BATCH_WORDS
+#undef MSM_ALIGN64
 #undef MSM_PREFETCH
 #undef F
 #undef FL
