@@ -14,7 +14,7 @@ from py_ecc import optimized_bn128 as ecc
 from tests.zkcore.curve_helpers import GROUPS, from_ecc, to_ecc
 from zkcore import errors
 from zkcore._native import curve as _c
-from zkcore.curve import G1, G2, Group, R, msm_g1, msm_g2
+from zkcore.curve import G1, G2, Group, PointArray, R, msm_g1, msm_g2
 from zkcore.field import Fr, ints_to_limbs
 
 
@@ -23,13 +23,13 @@ def group(request: pytest.FixtureRequest) -> Group:
     return GROUPS[request.param][0]
 
 
-def dlog_points(group: Group, rng: np.random.Generator, n: int) -> tuple[list[int], object]:
+def dlog_points(group: Group, rng: np.random.Generator, n: int) -> tuple[list[int], PointArray]:
     """n points [a_i] G with known a_i; 48-bit a_i keep the setup's scalar muls cheap."""
     a = [int(x) for x in rng.integers(1, 2**48, size=n)]
     return a, repeated_generator(group, n).scale(a)
 
 
-def repeated_generator(group: Group, n: int):  # type: ignore[no-untyped-def]
+def repeated_generator(group: Group, n: int) -> PointArray:
     """n copies of the generator (validated once, not n times)."""
     one = group.array([group.generator]).aff
     return group.from_affine_limbs(np.ascontiguousarray(np.repeat(one, n, axis=0)), validate=False)

@@ -16,7 +16,7 @@ from tests.zkcore.curve_helpers import GROUPS
 from tests.zkcore.test_msm import dlog_points, repeated_generator, special_scalars
 from zkcore import errors
 from zkcore._native.msm import GLV_LAMBDA, glv_split, simd
-from zkcore.curve import G1, G2, Group, R
+from zkcore.curve import G1, Group, R
 from zkcore.field import Fp, Fr, ints_to_limbs
 
 P = Fp.modulus
@@ -144,7 +144,9 @@ def _expect(group: Group, a: list[int], ks: list[int]):  # type: ignore[no-untyp
     return group.mul(group.generator, sum(x * k for x, k in zip(a, ks, strict=True)) % R)
 
 
-def test_msm_with_split_edge_scalars(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
+def test_msm_with_split_edge_scalars(
+    simd_mode: str, group: Group, rng: np.random.Generator
+) -> None:
     """Scalars whose k1, k2 are zero, negative, or near the 2^127 bound, and their negations."""
     ks = _boundary_scalars()
     ks += [(R - k) % R for k in ks]
@@ -177,7 +179,9 @@ def test_msm_random_sizes(simd_mode: str, group: Group, rng: np.random.Generator
         assert group.msm(pts, ks) == _expect(group, a, ks), n
 
 
-def test_msm_bucket_larger_than_a_group(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
+def test_msm_bucket_larger_than_a_group(
+    simd_mode: str, group: Group, rng: np.random.Generator
+) -> None:
     """One scalar for all points: every window puts all n points P_i in one bucket and all
     phi(P_i) in one bucket, more points than a group holds (16384 G1, 8192 G2), so the bucket
     is cut into segments whose later sums go to the spill list."""
@@ -209,7 +213,9 @@ def test_msm_repeated_points_and_scalars_batch_affine(simd_mode: str, group: Gro
     assert group.msm(pts2, [987654321] * n) is None
 
 
-def test_msm_segment_whose_round_is_only_cancellations(simd_mode: str, group: Group, rng: np.random.Generator) -> None:
+def test_msm_segment_whose_round_is_only_cancellations(
+    simd_mode: str, group: Group, rng: np.random.Generator
+) -> None:
     """One bucket holds Q, -Q, R, S, Q', -Q', R', S', ...: the first round cancels every other
     pair, so the second round has no addition at all (only copies), and the sums must still
     go on to the later rounds."""
