@@ -128,6 +128,8 @@ VFP_INLINE void vfp_mul(vfp *r, const vfp *a, const vfp *b) {
     vfp_reduce_once(r, s);
 }
 
+VFP_INLINE void vfp_square(vfp *r, const vfp *a) { vfp_mul(r, a, a); }
+
 /* Lanes from/to 4-limb field.h values: 64-bit words w0..w3 <-> 52-bit limbs. */
 VFP_INLINE void vfp_from_words(vfp *r, const __m512i w[4]) {
     const __m512i mask = _mm512_set1_epi64((long long)VFP_M52);
@@ -215,6 +217,16 @@ VFP_INLINE void vfp2_mul(vfp2 *r, const vfp2 *a, const vfp2 *b) {
     vfp_sub(&s0, &s0, &t0);
     vfp_sub(&r->c1, &s0, &t1);
     vfp_sub(&r->c0, &t0, &t1);
+}
+
+/* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u: two multiplications */
+VFP_INLINE void vfp2_square(vfp2 *r, const vfp2 *a) {
+    vfp s, d, m;
+    vfp_add(&s, &a->c0, &a->c1);
+    vfp_sub(&d, &a->c0, &a->c1);
+    vfp_mul(&m, &a->c0, &a->c1);
+    vfp_mul(&r->c0, &s, &d);
+    vfp_add(&r->c1, &m, &m);
 }
 
 VFP_INLINE void vfp2_gather(vfp2 *r, __m512i addr, long long off) {

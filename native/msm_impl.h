@@ -195,7 +195,7 @@ VFP_TARGET static void M(vec_backward)(uint64_t *const *dst, const uint64_t *con
         VF(gather)(&sy, as, 8 * FL);
         VF(sub)(&lam, &sy, &dy);
         VF(mul)(&lam, &lam, &t);
-        VF(mul)(&x3, &lam, &lam);
+        VF(square)(&x3, &lam);
         VF(sub)(&x3, &x3, &dx);
         VF(sub)(&x3, &x3, &sx);
         VF(sub)(&u, &dx, &x3);
