@@ -11,7 +11,11 @@
  * twist the same beta acts as lambda^2; tests/zkcore/test_msm_glv.py checks both against
  * [lambda] G). A scalar k < r becomes k = k1 + k2 lambda mod r with |k1|, |k2| < 2^127
  * (Babai rounding on the short lattice basis below), so the MSM runs over 2n points
- * (P_i, phi(P_i)) with 128-bit scalars: half the windows.
+ * (P_i, phi(P_i)) with 128-bit scalars: half the windows over twice the points, so the bucket
+ * additions stay as many and the bucket sums halve (a few % at 2^16).
+ *
+ * The batch additions of the buckets run 8 at a time with AVX-512 IFMA (msm_ifma.h) when the
+ * CPU has it (checked once), which halves G1's time and divides G2's by ~2.8 at 2^16.
  */
 #include "bn254.h"
 #include "curve.h"
