@@ -171,9 +171,10 @@ int bn254_g2_msm(uint64_t out_jac[24], const uint64_t *points, const uint64_t *s
  * as two's complement 128-bit values (low word first). */
 int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n);
 /* The MSM's batch additions run 8 at a time with AVX-512 IFMA when the CPU has it. mode 0
- * switches that off, 1 on (if the CPU has it), -1 only asks; returns 1 if it is on.
- * Process-wide: change it only while no MSM runs (tests compare both paths). */
-int bn254_msm_simd(int mode);
+ * switches that off, 1 on (if the CPU has it), -1 only asks (else BN254_ERR_ARGUMENT);
+ * *active = 1 if it is on. Process-wide: change it only while no MSM runs (tests compare
+ * both paths). */
+int bn254_msm_simd(int mode, int *active);
 
 /* ---------------------------------------------------------------- pairing.c */
 

@@ -46,14 +46,14 @@ static void msm_ifma_init(void) {
 #endif
 }
 
-int bn254_msm_simd(int mode) {
+int bn254_msm_simd(int mode, int *active) {
+    if (mode < -1 || mode > 1) return BN254_ERR_ARGUMENT;
     msm_ifma_init();
 #if MSM_HAVE_IFMA
     if (mode >= 0) msm_ifma_on = mode && msm_ifma_cpu();
-#else
-    (void)mode;
 #endif
-    return msm_ifma_on;
+    *active = msm_ifma_on;
+    return BN254_OK;
 }
 
 /* beta in Montgomery form: G1's, and G2's (beta^2, which acts as the same lambda there). */

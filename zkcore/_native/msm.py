@@ -31,6 +31,6 @@ def glv_split(scalars: np.ndarray) -> list[tuple[int, int]]:
 def simd(mode: int = -1) -> bool:
     """Whether MSM batch additions run 8-wide with AVX-512 IFMA; mode 0/1 switches it off/on
     (on only if the CPU has it), -1 only asks."""
-    if mode not in (-1, 0, 1):
-        raise errors.ArgumentError(f"simd mode must be -1, 0 or 1, got {mode}")
-    return bool(lib.bn254_msm_simd(mode))
+    active = ffi.new("int *")
+    check(lib.bn254_msm_simd(mode, active), f"simd mode {mode} (expected -1, 0 or 1)")
+    return bool(active[0])
