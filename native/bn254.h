@@ -165,6 +165,16 @@ int bn254_g1_msm(uint64_t out_jac[12], const uint64_t *points, const uint64_t *s
                  uint64_t *scratch, size_t scratch_words, int threads);
 int bn254_g2_msm(uint64_t out_jac[24], const uint64_t *points, const uint64_t *scalars, size_t n,
                  uint64_t *scratch, size_t scratch_words, int threads);
+/* The MSM's GLV split, exported for tests: each canonical scalar k (4 limbs, < r, else
+ * BN254_ERR_NONCANONICAL) becomes k1 + k2 lambda = k mod r with |k1|, |k2| < 2^127, lambda =
+ * 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd; out gets 4 words per scalar: k1 and k2
+ * as two's complement 128-bit values (low word first). */
+int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n);
+/* The MSM's batch additions run 8 at a time with AVX-512 IFMA when the CPU has it. mode 0
+ * switches that off, 1 on (if the CPU has it), -1 only asks (else BN254_ERR_ARGUMENT);
+ * *active = 1 if it is on. Process-wide: change it only while no MSM runs (tests compare
+ * both paths). */
+int bn254_msm_simd(int mode, int *active);
 
 /* ---------------------------------------------------------------- pairing.c */
 
