@@ -1,4 +1,4 @@
-"""The README's curl walkthrough, run as written against a real `ticketking serve`."""
+"""The README's walkthrough and ticket rules, run as written against `ticketking serve`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ from pathlib import Path
 
 from tests.api.live_server import ROOT, running_server, server_env
 
-MARK = re.compile(r"<!-- walkthrough\b[^>]*-->\s*```bash\n(.*?)```", re.DOTALL)
+
+def readme_block(mark: str) -> str:
+    """The fenced bash block after README.md's `<!-- mark ... -->` comment (exactly one)."""
+    pattern = re.compile(rf"<!-- {mark}\b[^>]*-->\s*```bash\n(.*?)```", re.DOTALL)
+    blocks = pattern.findall((ROOT / "README.md").read_text())
+    assert len(blocks) == 1, f"README.md needs exactly one <!-- {mark} --> bash block"
+    return str(blocks[0])
 
 
 def walkthrough_block() -> str:
-    """The fenced bash block after README.md's `<!-- walkthrough -->` marker (exactly one)."""
-    blocks = MARK.findall((ROOT / "README.md").read_text())
-    assert len(blocks) == 1, "README.md needs exactly one <!-- walkthrough --> bash block"
-    return str(blocks[0])
+    """The walkthrough: merchant, event, gate key, ticket, token, two scans."""
+    return readme_block("walkthrough")
 
 
 def _fake_venv(cwd: Path, script: str) -> None:
@@ -28,9 +32,11 @@ def _fake_venv(cwd: Path, script: str) -> None:
     path.chmod(0o755)
 
 
-def _run_block(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run_block(
+    cwd: Path, env: dict[str, str], script: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", walkthrough_block()],
+        ["bash", "-euo", "pipefail", "-c", script or walkthrough_block()],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -72,3 +78,34 @@ def test_readme_walkthrough_works_as_written(
         assert failed.returncode != 0
         assert "401" in failed.stderr, failed.stderr
         assert _answers(failed.stdout) == [] and failed.stdout == ""
+
+
+def test_readme_rules_work_as_written(
+    tmp_path: Path, database_url: str, circuits_dir: Path
+) -> None:
+    env = server_env(tmp_path / "data", database_url, circuits_dir)
+    cwd = tmp_path / "checkout"
+    _fake_venv(cwd, f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m api.cli "$@"')
+    with running_server(env) as (base, _, _):
+        env["TICKETKING_URL"] = base
+        done = _run_block(cwd, env, walkthrough_block() + readme_block("rules"))
+    assert done.returncode == 0, done.stderr + done.stdout
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("rules-"))
+    steps = lines[start + 1 :]
+    expected = [
+        ("holder_mismatch", "403"),
+        ('"accepted":true', '"scope":"day-1"'),
+        ("token_interval", "429"),
+        ("completed",),
+        ("price_above_cap", "403"),
+        ("not_yet_active", "409"),
+        ("revoked",),
+        ('{"accepted":false,"reason":"revoked"}',),
+        ("wallet",),
+        ('"accepted":true', '"scope":"day-2"'),
+        ('"entries":2', '"rejections":{"revoked":1}'),
+    ]
+    assert len(steps) == len(expected), done.stdout
+    for line, parts in zip(steps, expected, strict=True):
+        assert all(p in line for p in parts), (line, parts)
