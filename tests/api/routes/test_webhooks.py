@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,7 +29,7 @@ from api.engine import ProofEngine
 from api.errors import Unprocessable
 from api.models import Webhook, WebhookDelivery
 from api.services.webhooks import check_url, enqueue
-from api.webhook_worker import WebhookWorker
+from api.webhook_worker import BATCH, Outcome, WebhookWorker
 from tests.api.conftest import API, SQLITE_ONLY, Factory, GateCtx, MerchantCtx, mint, scan
 
 HOLDER = "alice@example.com"
@@ -222,7 +223,7 @@ def test_outbox_rows_for_each_event_kind(
         "ticket_id": tid,
         "tier": "ga",
         "gate_id": "north",
-        "scope": consumed["scope"],
+        "scope": event["event_id"],  # an event without scopes has one, named after it
         "consumed_at": consumed["consumed_at"],
     }
     assert pending == {
@@ -408,14 +409,37 @@ def test_a_leased_delivery_is_sent_by_one_worker(
     (taken,) = two.claim()
     assert taken.delivery_id == held.delivery_id
     # ... and the first worker's late answer no longer counts.
-    from api.webhook_worker import Outcome
-
     one.finish_all([(held, Outcome(False, 500, "HTTP 500"))])
     (row,) = deliveries(engine)
     assert row.attempts == 0 and row.locked_until is not None
     two.finish_all([(taken, Outcome(True, 200, None))])
     (row,) = deliveries(engine)
     assert (row.status, row.attempts) == ("delivered", 1)
+
+
+def test_concurrent_claims_take_disjoint_rows(
+    client: TestClient, merchant: MerchantCtx, settings: Settings, engine: Engine
+) -> None:
+    register(client, merchant)
+    total = BATCH + 5
+    with make_sessionmaker(engine)() as s:
+        for n in range(total):
+            enqueue(s, merchant.merchant_id, "ticket.revoked", {"ticket_id": f"tk-{n}"})
+        s.commit()
+    clock = Clock()
+    workers = [WebhookWorker(settings, make_sessionmaker(engine), clock=clock) for _ in range(4)]
+    barrier = threading.Barrier(len(workers))
+
+    def claim(worker: WebhookWorker) -> list[str]:
+        barrier.wait()
+        return [c.delivery_id for c in worker.claim()]
+
+    with ThreadPoolExecutor(len(workers)) as pool:
+        claimed = [ids for ids in pool.map(claim, workers)]
+    flat = [i for ids in claimed for i in ids]
+    assert len(flat) == len(set(flat)) == total
+    for worker in workers:
+        asyncio.run(worker.client.aclose())
 
 
 @SQLITE_ONLY
