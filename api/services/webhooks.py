@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, require_merchant
@@ -92,8 +92,10 @@ def create_webhook(
     """Register a webhook for the caller's merchant; the answer shows the secret once."""
     merchant_id = require_merchant_id(principal)
     url = check_url(settings, body.url)
-    count = session.scalars(select(Webhook.id).where(Webhook.merchant_id == merchant_id)).all()
-    if len(count) >= MAX_WEBHOOKS_PER_MERCHANT:
+    count = session.scalar(
+        select(func.count()).select_from(Webhook).where(Webhook.merchant_id == merchant_id)
+    )
+    if (count or 0) >= MAX_WEBHOOKS_PER_MERCHANT:
         raise Conflict(
             f"a merchant may have {MAX_WEBHOOKS_PER_MERCHANT} webhooks", code="webhook_limit"
         )
@@ -161,14 +163,33 @@ def enqueue(
 
     Returns the number of rows added (0 when no webhook wants the event).
     """
+    return _add(session, _wanting(session, merchant_id, kind), kind, payload, now)
+
+
+def _wanting(session: Session, merchant_id: str, kind: str) -> list[Webhook]:
+    """The merchant's webhooks that want `kind` (one indexed query; usually none)."""
     if kind not in WEBHOOK_KINDS:
         raise ValueError(f"unknown webhook event {kind!r}")
-    hooks = session.scalars(select(Webhook).where(Webhook.merchant_id == merchant_id)).all()
+    # FOR KEY SHARE (PostgreSQL): a concurrent DELETE of a webhook waits for this transaction,
+    # then cascades to its new delivery, instead of failing the reported action on the FK.
+    query = (
+        select(Webhook)
+        .where(Webhook.merchant_id == merchant_id)
+        .with_for_update(read=True, key_share=True)
+    )
+    return [hook for hook in session.scalars(query) if kind in hook.events]
+
+
+def _add(
+    session: Session,
+    hooks: list[Webhook],
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime | None,
+) -> int:
     now = now or utcnow()
     added = 0
     for hook in hooks:
-        if kind not in hook.events:
-            continue
         delivery_id = f"whd-{secrets.token_hex(12)}"
         body = {
             "delivery_id": delivery_id,
@@ -201,6 +222,10 @@ def on_consumed(
     event = session.get(Event, event_pk)
     if event is None:
         return
+    # On the gate's hot path: look at nothing else unless a webhook wants the event.
+    hooks = _wanting(session, event.merchant_id, CONSUMED)
+    if not hooks:
+        return
     ticket = session.get(Ticket, ticket_pk) if ticket_pk is not None else None
     payload = {
         "event_id": event.event_id,
@@ -211,7 +236,7 @@ def on_consumed(
         "scope": scope,
         "consumed_at": format_ts(at),
     }
-    enqueue(session, event.merchant_id, CONSUMED, payload, at)
+    _add(session, hooks, CONSUMED, payload, at)
 
 
 def on_transfer_pending(session: Session, record: TicketTransfer) -> None:

@@ -285,6 +285,21 @@ def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(
         enqueue(session, merchant.merchant_id, "ticket.sold", payload)
 
 
+def test_deleting_a_webhook_during_an_action_neither_fails_it_nor_keeps_the_row(
+    client: TestClient, merchant: MerchantCtx, session: Session, engine: Engine
+) -> None:
+    hook = register(client, merchant).json()["webhook_id"]
+    assert enqueue(session, merchant.merchant_id, "ticket.revoked", {"ticket_id": "tk"}) == 1
+    with ThreadPoolExecutor(1) as pool:
+        # The delete waits for the action's transaction (row lock / SQLite's write lock) ...
+        deleting = pool.submit(client.delete, f"{API}/webhooks/{hook}", headers=merchant.headers)
+        time.sleep(0.3)
+        assert not deleting.done()
+        session.commit()  # ... which commits its delivery row ...
+        assert deleting.result(timeout=20).status_code == 204
+    assert deliveries(engine) == []  # ... and the delete takes the row with the webhook.
+
+
 # --- delivery ----------------------------------------------------------------------------------
 
 
