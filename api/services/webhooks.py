@@ -177,7 +177,10 @@ def _wanting(session: Session, merchant_id: str, kind: str) -> list[Webhook]:
         .where(Webhook.merchant_id == merchant_id)
         .with_for_update(read=True, key_share=True)
     )
-    return [hook for hook in session.scalars(query) if kind in hook.events]
+    # No autoflush: the caller's pending rows (e.g. a transfer whose id may collide) must fail
+    # where the caller handles it, at its own flush or commit, not inside this query.
+    with session.no_autoflush:
+        return [hook for hook in session.scalars(query) if kind in hook.events]
 
 
 def _add(
@@ -210,8 +213,6 @@ def _add(
             )
         )
         added += 1
-    if added:
-        session.flush()
     return added
 
 
