@@ -270,6 +270,29 @@ def test_no_outbox_row_without_a_webhook_or_when_the_action_fails(
     assert [d.kind for d in deliveries(engine)] == ["ticket.revoked"]
 
 
+def test_a_transfer_losing_a_race_enqueues_nothing(
+    client: TestClient, factory: Factory, merchant: MerchantCtx, engine: Engine
+) -> None:
+    register(client, merchant)
+    event = factory.event(merchant, transfer={"policy": "requires_approval"})
+    tickets = [factory.ticket(merchant, event["event_id"])["ticket_id"] for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def request(ticket_id: str) -> int:
+        barrier.wait()
+        r = client.post(
+            f"{API}/tickets/{ticket_id}/transfer",
+            json={"to_holder_id": "bob", "transfer_id": "gift-1"},
+            headers=merchant.headers,
+        )
+        return r.status_code
+
+    # One transfer_id on two tickets at once: one pending transfer, the loser a 409 (not 500).
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(request, tickets)) == [202, 409]
+    assert [d.kind for d in deliveries(engine)] == ["transfer.pending"]
+
+
 def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(
     client: TestClient, merchant: MerchantCtx, session: Session, engine: Engine
 ) -> None:
