@@ -142,6 +142,17 @@ def test_register_list_delete_and_isolation(
     assert client.get(f"{API}/webhooks").status_code == 401
 
 
+def test_at_most_ten_webhooks_per_merchant(
+    client: TestClient, factory: Factory, merchant: MerchantCtx
+) -> None:
+    for _ in range(10):
+        assert register(client, merchant).status_code == 201
+    r = register(client, merchant)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "webhook_limit", r.text
+    # The limit is per merchant.
+    assert register(client, factory.merchant("Other")).status_code == 201
+
+
 @SQLITE_ONLY
 @pytest.mark.parametrize(
     "body",
