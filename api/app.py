@@ -15,6 +15,7 @@ from api.errors import BodyLimitMiddleware, install_error_handlers, log
 from api.routes import PREFIX, api_router
 from api.services.circuit import circuit_keys_exist
 from api.services.limits import GateLimiter
+from api.webhook_worker import WebhookWorker
 
 
 def create_app(settings: Settings | None = None, proof: ProofEngine | None = None) -> FastAPI:
@@ -39,7 +40,13 @@ def create_app(settings: Settings | None = None, proof: ProofEngine | None = Non
                 await run_in_threadpool(ensure_engine, app)
             except CircuitUnavailable as exc:
                 log.error("circuit keys unusable, proofs disabled until fixed: %s", exc.message)
+        worker = None
+        if settings.webhooks_enabled:
+            worker = WebhookWorker(settings, app.state.sessionmaker)
+            worker.start()
         yield
+        if worker is not None:
+            await worker.stop()
         loaded = engine_if_loaded(app)
         if loaded is not None and loaded is not proof:
             loaded.close()

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     # Prover processes per API process (default: one per core).
     prover_workers: int | None = Field(default=None, ge=1, le=64)
+    # Webhooks (docs/api.md, "Webhooks"): the delivery worker each API process runs.
+    webhooks_enabled: bool = True
+    # Seconds between polls of the outbox when it had nothing due.
+    webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Allow webhook URLs on loopback/private/link-local addresses (tests, local development).
+    webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Attempts before a delivery is given up ("failed"): the first one plus the retries.
+    webhooks_max_attempts: int = Field(default=6, ge=1, le=20)
 
     @field_validator("database_url")
     @classmethod

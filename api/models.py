@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -330,3 +331,42 @@ class RateCounter(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class Webhook(Base):
+    """A merchant's webhook: where to POST which kinds of events (its secret is derived)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[str]]
+    created_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """The outbox: one row per (webhook, event), written in the reported action's transaction."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    webhook_pk: Mapped[int] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    # The exact JSON sent: every retry carries the same bytes.
+    body: Mapped[str] = mapped_column(Text)
+    # pending, delivered or failed (gave up).
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime]
+    # A worker's lease on the row while it sends (several API processes share the outbox).
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))

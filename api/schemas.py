@@ -426,3 +426,31 @@ class TicketTransferredOut(TicketOut):
     """The ticket after a transfer completed at once, with the transfer's id."""
 
     transfer_id: str
+
+
+WebhookKind = Literal["ticket.consumed", "transfer.pending", "ticket.revoked"]
+WEBHOOK_KINDS: tuple[WebhookKind, ...] = ("ticket.consumed", "transfer.pending", "ticket.revoked")
+WEBHOOK_URL_MAX = 2048
+
+
+class WebhookCreate(Strict):
+    # http(s) only; private addresses are refused unless TICKETKING_WEBHOOKS_ALLOW_PRIVATE.
+    url: Annotated[str, StringConstraints(min_length=1, max_length=WEBHOOK_URL_MAX)]
+    # None: every kind.
+    events: Annotated[list[WebhookKind], Field(min_length=1, max_length=8)] | None = None
+
+
+class WebhookOut(BaseModel):
+    webhook_id: str
+    url: str
+    events: list[WebhookKind]
+    created_at: Timestamp
+
+
+class WebhookCreated(WebhookOut):
+    # Shown once: HMAC-SHA256 key of X-TicketKing-Signature (the UTF-8 bytes of this string).
+    secret: str
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookOut]

@@ -14,6 +14,7 @@ from api.routes import (
     transfers,
     verify,
     wallet,
+    webhooks,
 )
 
 PREFIX = "/v1/api/ticketking"
@@ -30,6 +31,7 @@ ROUTERS = (
     verify,
     reports,
     wallet,
+    webhooks,
 )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.errors import Conflict
 from api.models import Consumption, Entry, EntryResult, Event, Role
+from api.services import webhooks
 from api.timeutil import utcnow
 
 # BN254's scalar field order (zkcore.field.Fr): repeated here so that storage does not load
@@ -156,6 +157,7 @@ def consume(
                 )
             )
             session.flush()
+            webhooks.on_consumed(session, event_pk, ticket_pk, gate_id, scope, now)
         session.commit()
         return Accepted(consumed_at=now, gate_id=gate_id, scope=scope, ticket_pk=ticket_pk)
     except IntegrityError:

@@ -22,6 +22,7 @@ from api.security import (
     encrypt_secrets,
     holder_hash,
 )
+from api.services import webhooks
 from api.services.events import get_own_event
 from api.services.merkle import MerkleStore, TreeFull, from_hex
 from api.services.transfer_rules import canonical, own_rules, rule_columns, ticket_rules
@@ -217,6 +218,7 @@ def revoke_ticket(
         if ticket.leaf_index is not None:
             depth = (settings or get_settings()).merkle_depth
             MerkleStore(depth).set_leaf(session, ticket.event_pk, ticket.leaf_index, 0)
+        webhooks.on_revoked(session, ticket)
         session.commit()
     return ticket
 

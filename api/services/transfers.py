@@ -29,6 +29,7 @@ from api.fields import scope_field
 from api.models import Ticket, TicketNullifier, TicketState, TicketTransfer, TransferStatus
 from api.schemas import Money, TicketTransferredOut, TransferOut, TransferRequest
 from api.security import TicketSecrets, encrypt_secrets
+from api.services import webhooks
 from api.services.merkle import MerkleStore, TreeFull, to_hex
 from api.services.tickets import (
     SECRETS_KEY_PURPOSE,
@@ -175,6 +176,8 @@ def request_transfer(
     session.add(record)
     if not needs_approval:
         _complete(session, settings, ticket, record, now)
+    else:
+        webhooks.on_transfer_pending(session, record)
     try:
         session.commit()
     except IntegrityError:
