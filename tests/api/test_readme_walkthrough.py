@@ -105,6 +105,7 @@ def test_readme_rules_work_as_written(
         ("wallet",),
         ('"accepted":true', '"scope":"day-2"'),
         ('"entries":2', '"rejections":{"revoked":1}'),
+        ("ticket.consumed", "ticket.revoked"),
     ]
     assert len(steps) == len(expected), done.stdout
     for line, parts in zip(steps, expected, strict=True):
