@@ -454,16 +454,16 @@ async def proof_token_phase(
 
 async def premint(minter: Minter, wanted: int, concurrency: int, progress: bool) -> None:
     """Mint (untimed) until `wanted` fresh tokens are in hand or the oldest gets too old."""
-    missing = max(0, min(wanted, len(minter.fixture.tickets)) - len(minter.tokens))
-    with tqdm(total=missing, desc="pre-mint", unit="tok", disable=not progress) as bar:
+    total = min(wanted, len(minter.fixture.tickets))
+    with tqdm(total=total, desc="pre-mint", unit="tok", disable=not progress) as bar:
+        bar.update(len(minter.tokens))
 
         async def worker() -> None:
             while len(minter.tokens) < wanted and minter.next_ticket < len(minter.fixture.tickets):
                 if minter.first_mint and time.perf_counter() - minter.first_mint > MAX_TOKEN_AGE_S:
                     return
-                before = len(minter.tokens)
                 await minter.mint_one(None)
-                bar.update(len(minter.tokens) - before)
+                bar.update(min(len(minter.tokens), total) - bar.n)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     if len(minter.tokens) < wanted:
