@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from api import security
-from api.db import begin_read
 from api.errors import Forbidden, Unauthorized
 from api.models import ApiKey, Role
 
@@ -43,7 +42,6 @@ def presented_key(x_affixio_key: str | None, authorization: str | None) -> str:
 def authenticate(session: Session, plaintext: str) -> Principal:
     """The principal behind a valid, unrevoked key; 401 otherwise (keys are never logged)."""
     key_id = security.parse_key_id(plaintext)
-    begin_read(session)  # a lookup: no write lock (the caller ends the transaction)
     row = session.get(ApiKey, key_id) if key_id else None
     ok = security.key_matches(plaintext, row.key_hash if row else _DUMMY_HASH)
     if row is None or not ok or row.revoked_at is not None:

@@ -13,8 +13,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# Execution option of a transaction that only reads (see begin_read).
-_READ_ONLY = "ticketking_read_only"
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> Engine:
@@ -43,10 +41,6 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
     def _on_begin(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that reads, then writes after
         # another writer committed, fails with SQLITE_BUSY_SNAPSHOT, which no timeout cures.
-        if conn.get_execution_options().get(_READ_ONLY):
-            # WAL readers see a snapshot and wait for nobody: no write lock, no queue.
-            conn.exec_driver_sql("BEGIN")
-            return
         writer.acquire(conn.connection)
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -96,16 +90,6 @@ class _WriterQueue:
                 self.release(dbapi_conn)
 
         return wrapped
-
-
-def begin_read(session: Session) -> None:
-    """Start the session's next transaction as a read-only one (no-op inside a transaction).
-
-    On SQLite it begins DEFERRED, without the write lock that every other transaction takes
-    up front: end it (commit or rollback) before writing anything. Other databases ignore it.
-    """
-    if not session.in_transaction():
-        session.connection(execution_options={_READ_ONLY: True})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

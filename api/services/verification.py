@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.auth import Principal
 from api.config import Settings
-from api.db import begin_read
 from api.errors import Forbidden
 from api.fields import event_field, scope_field, tier_field, time_field
 from api.models import Event, EventTier, Ticket, TicketNullifier, TicketState
@@ -150,7 +149,6 @@ def verify_scan(
 ) -> VerifyOut:
     """Run the pipeline for one scan and answer as the gate sees it."""
     now = now or utcnow()
-    begin_read(session)  # the checks only read: the write lock waits for the answer's record
     scan = Scan(
         event=_gate_event(session, principal),
         gate_id=body.gate_id,
@@ -173,7 +171,6 @@ def _check_and_consume(
     try:
         token = decode_token(body.token)
     except TokenError:
-        session.commit()  # end the read-only transaction before recording
         return _reject(session, scan, gate.REASON_MALFORMED, now)
     reason = _resolve(token, scan, session, body.scope)
     if reason is None:
@@ -183,10 +180,10 @@ def _check_and_consume(
     if reason is None:
         assert scan.scope is not None and scan.tier is not None
         reason = gate.gate_policy(principal, scan.event, scan.gate_id, scan.scope, scan.tier)
-    session.commit()  # end the read-only transaction: no lock is held while the pairing runs
     if reason is not None:
         return _reject(session, scan, reason, now)
     assert scan.scope is not None and scan.tier is not None
+    session.commit()  # no lock (SQLite's is database-wide) while the pairing runs
     if not _proof_ok(pvk, token, scan.event, scan.scope, scan.tier):
         return _reject(session, scan, INVALID_PROOF, now)
     # The proof's root must have been current between its `now` and this scan.
