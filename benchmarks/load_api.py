@@ -91,6 +91,7 @@ class PhaseResult:
     processes: int | None = None
     loadavg: list[float] = field(default_factory=list)
     client_cpu_s: float = 0.0
+    server_cpu_s: float = 0.0  # of the whole server tree during the phase
     extra: dict[str, float] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list, repr=False)  # for --plot, not JSON
 
@@ -154,6 +155,18 @@ def reset_peak_rss(root: int | None) -> None:
             Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
+def tree_cpu(root: int | None) -> float:
+    """CPU seconds (user + system) used so far by root and its live descendants."""
+    if root is None:
+        return 0.0
+    ticks = 0
+    for pid in process_tree(root):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss(root: int | None) -> tuple[float | None, float | None, int | None]:
     """(sum of VmHWM over the tree, largest single VmHWM, process count), MB."""
     if root is None:
@@ -179,7 +192,12 @@ class Samples:
 
 
 def summarise(
-    phase: str, rnd: int, samples: Samples, seconds: float, server_pid: int | None, cpu0: float
+    phase: str,
+    rnd: int,
+    samples: Samples,
+    seconds: float,
+    server_pid: int | None,
+    cpu0: tuple[float, float],
 ) -> PhaseResult:
     """A PhaseResult from the samples and the server's state right after the phase."""
     ms = sorted(x * 1e3 for x in samples.latencies)
@@ -200,7 +218,8 @@ def summarise(
         peak_rss_max_process_mb=None if rss_one is None else round(rss_one, 1),
         processes=nproc,
         loadavg=loadavg(),
-        client_cpu_s=round(client_cpu() - cpu0, 2),
+        client_cpu_s=round(client_cpu() - cpu0[0], 2),
+        server_cpu_s=round(tree_cpu(server_pid) - cpu0[1], 2),
         latencies_ms=ms,
     )
 
@@ -584,7 +603,7 @@ async def rounds(
             minter = Minter(client, fixture, fixture.scopes[rnd - 1])
             if "proof-token" in args.phases:
                 reset_peak_rss(server_pid)
-                cpu0 = client_cpu()
+                cpu0 = (client_cpu(), tree_cpu(server_pid))
                 samples, elapsed = await proof_token_phase(
                     minter, args.duration, args.pt_concurrency, not args.no_progress
                 )
@@ -599,7 +618,7 @@ async def rounds(
                 client, fixture.gate_key, [malformed(rng) for _ in range(32)], 8, None, False
             )
             reset_peak_rss(server_pid)
-            cpu0 = client_cpu()
+            cpu0 = (client_cpu(), tree_cpu(server_pid))
             samples, elapsed = await verify_phase(
                 client, fixture.gate_key, scans, args.concurrency, args.rate, not args.no_progress
             )
@@ -617,7 +636,7 @@ def start_phase(
     for rnd in range(1, args.repeat + 1):
         server.stop()
         time.sleep(1)  # let the port and the CPU settle
-        cpu0 = client_cpu()
+        cpu0 = (client_cpu(), 0.0)  # a new process: its CPU counts from 0
         server.start()
         health_s = server.wait_healthy()
         with httpx.Client(base_url=server.url + API, timeout=120) as client:
@@ -651,19 +670,20 @@ def row(r: PhaseResult) -> str:
     return (
         f"{r.phase:<12}{r.round:>3}{r.count:>7}{r.throughput:>9.1f}{r.p50_ms:>9.1f}"
         f"{r.p90_ms:>9.1f}{r.p99_ms:>9.1f}{r.max_ms:>9.1f}{r.errors:>6}{rss:>8}"
-        f"{r.loadavg[0]:>6.2f}{r.client_cpu_s:>7.1f}  {outcomes}"
+        f"{r.loadavg[0]:>6.2f}{r.server_cpu_s:>7.1f}{r.client_cpu_s:>7.1f}  {outcomes}"
     )
 
 
 HEADER = (
     f"{'phase':<12}{'rnd':>3}{'count':>7}{'per s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-    f"{'max ms':>9}{'errs':>6}{'RSS MB':>8}{'load':>6}{'cli s':>7}  answers"
+    f"{'max ms':>9}{'errs':>6}{'RSS MB':>8}{'load':>6}{'srv s':>7}{'cli s':>7}  answers"
 )
 
 
 def summary(results: list[PhaseResult]) -> dict[str, dict[str, float]]:
     """Per phase, the median over rounds of each figure."""
     keys = ["throughput", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "peak_rss_mb"]
+    keys += ["server_cpu_s", "client_cpu_s"]
     out: dict[str, dict[str, float]] = {}
     for phase in dict.fromkeys(r.phase for r in results):
         mine = [r for r in results if r.phase == phase]
