@@ -711,16 +711,15 @@ def print_summary(med: dict[str, dict[str, float]]) -> None:
     print("\nmedians over rounds:")
     for phase, m in med.items():
         if phase == "start":
-            text = f"health {m['health_s']:.2f} s, first proof-token {m['first_proof_token_s']:.2f} s"
+            text = f"health {m['health_s']:.2f} s, "
+            text += f"first proof-token {m['first_proof_token_s']:.2f} s"
         else:
             text = (
                 f"{m['throughput']:.1f}/s, p50 {m['p50_ms']:.1f} ms, p90 {m['p90_ms']:.1f} ms, "
                 f"p99 {m['p99_ms']:.1f} ms, max {m['max_ms']:.1f} ms, errors {m['errors']:.0f}"
             )
         rss = f", peak RSS {m['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in m else ""
-        print(
-            f"  {phase:<12} {text}{rss}, load {m['loadavg_1m']:.2f}  (target: {TARGETS[phase]})"
-        )
+        print(f"  {phase:<12} {text}{rss}, load {m['loadavg_1m']:.2f}  (target: {TARGETS[phase]})")
 
 
 def plot(path: Path, results: list[PhaseResult]) -> None:
@@ -735,8 +734,8 @@ def plot(path: Path, results: list[PhaseResult]) -> None:
         for phase in ("verify", "proof-token")
     }
     phases = [p for p, ms in latencies.items() if ms]
-    fig, axes = plt.subplots(1, len(phases) + 1, figsize=(5 * (len(phases) + 1), 4), squeeze=False)
-    axes = list(axes[0])
+    fig, grid = plt.subplots(1, len(phases) + 1, figsize=(5 * (len(phases) + 1), 4), squeeze=False)
+    axes = list(grid[0])
     for ax, phase in zip(axes, phases, strict=False):
         ms = latencies[phase]
         ax.hist(ms, bins=60, color="tab:blue" if phase == "verify" else "tab:orange")
@@ -845,7 +844,12 @@ def main(argv: list[str] | None = None) -> int:
     load_before = loadavg()
     with contextlib.ExitStack() as stack:
         if args.url:
-            base, admin_key, server, pid = args.url.rstrip("/"), args.admin_key, None, args.server_pid
+            base, admin_key, server, pid = (
+                args.url.rstrip("/"),
+                args.admin_key,
+                None,
+                args.server_pid,
+            )
             first_health = None
         else:
             server, admin_key, first_health = stack.enter_context(local_server(args))
@@ -861,7 +865,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         out = {
             "config": config,
-            "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": loadavg()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "loadavg_before": load_before,
+                "loadavg_after": loadavg(),
+            },
             "first_start_health_s": first_health,
             "results": [
                 {k: v for k, v in asdict(r).items() if k != "latencies_ms"} for r in results
