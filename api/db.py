@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,61 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
+    writer = _WriterQueue(engine, busy_timeout_ms / 1000)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that reads, then writes after
         # another writer committed, fails with SQLITE_BUSY_SNAPSHOT, which no timeout cures.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire(conn.connection)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release(conn.connection)
+            raise
 
     return engine
+
+
+class _WriterQueue:
+    """This process's SQLite transactions queue on a lock before BEGIN IMMEDIATE.
+
+    SQLite admits one writer; a waiting connection polls with sleeps of up to 100 ms, so under
+    load the lock sits free while its waiters sleep (a verify load at concurrency 16 spent most
+    of its time there: docs/api.md, Load). Threads of one process hand over through this lock
+    instead, without sleeping; other processes still meet at SQLite's lock and busy timeout.
+    The lock is held from BEGIN to the end of COMMIT or ROLLBACK (or the connection's close).
+    """
+
+    def __init__(self, engine: Engine, timeout_s: float) -> None:
+        self._lock = threading.Lock()
+        self._holder: int | None = None  # id() of the DBAPI connection in a transaction
+        self._timeout_s = timeout_s
+        dialect = engine.dialect
+        # Per-engine dialect instance: wrapping its methods touches no other engine.
+        for name in ("do_commit", "do_rollback", "do_close"):
+            setattr(dialect, name, self._releasing(getattr(dialect, name)))
+
+    def acquire(self, conn: Any) -> None:
+        """Wait for this process's turn (then SQLite's lock is normally free at once)."""
+        # On timeout go on regardless: SQLite's own busy timeout then decides, as before.
+        if self._lock.acquire(timeout=self._timeout_s):
+            self._holder = _dbapi_id(conn)
+
+    def release(self, conn: Any) -> None:
+        """End this connection's turn, if it holds one."""
+        if self._holder == _dbapi_id(conn):
+            self._holder = None
+            self._lock.release()
+
+    def _releasing(self, method: Any) -> Any:
+        def wrapped(dbapi_conn: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(dbapi_conn, *args, **kwargs)
+            finally:
+                self.release(dbapi_conn)
+
+        return wrapped
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -71,3 +120,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def schema_tables(engine: Engine) -> set[str]:
     """Names of the tables present (for checks and tests)."""
     return set(inspect(engine).get_table_names())
+
+
+def _dbapi_id(conn: Any) -> int:
+    # The dialect is handed the pool's proxy or the raw sqlite3 connection, depending on caller.
+    return id(getattr(conn, "dbapi_connection", conn))
