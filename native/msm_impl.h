@@ -151,14 +151,14 @@ struct M(state) {
     uint32_t *seg;       /* cap x (bucket, start, length): the group's segments */
 };
 
-#if MSM_HAVE_IFMA
+#if BN254_HAVE_IFMA
 #define VF(x) MI_CAT(MSM_VF, x)
 
 /* The 8-lane part of batch_add on pairs [0, kv), kv a multiple of 16, no pair with equal x:
  * chunk c (pairs 8c..8c+7) takes the running product of chain c mod 2 (two chains, so two
  * multiplications are in flight), stores its denominators and prefixes, and leaves the 16
  * chain products in `lanes`. */
-VFP_TARGET static void M(vec_forward)(uint64_t *const *dst, const uint64_t *const *src,
+IFMA_TARGET static void M(vec_forward)(uint64_t *const *dst, const uint64_t *const *src,
                                       size_t kv, MSM_VF *den, MSM_VF *pre,
                                       uint64_t lanes[16][FL]) {
     MSM_VF acc[2], dx, sx;
@@ -178,7 +178,7 @@ VFP_TARGET static void M(vec_forward)(uint64_t *const *dst, const uint64_t *cons
 }
 
 /* The rest of the 8-lane part, from the inverses of the 16 chain products. */
-VFP_TARGET static void M(vec_backward)(uint64_t *const *dst, const uint64_t *const *src,
+IFMA_TARGET static void M(vec_backward)(uint64_t *const *dst, const uint64_t *const *src,
                                        size_t kv, const MSM_VF *den, const MSM_VF *pre,
                                        uint64_t inv_lanes[16][FL]) {
     MSM_VF inv[2], t, dx, dy, sx, sy, lam, x3, u;
@@ -217,7 +217,7 @@ static void M(batch_add)(uint64_t **dst, const uint64_t **src, size_t k, uint64_
                          uint64_t *pre) {
     if (k == 0) return;
     size_t kv = 0;
-#if MSM_HAVE_IFMA
+#if BN254_HAVE_IFMA
     MSM_VF *vden = (MSM_VF *)(((uintptr_t)den + 63) & ~(uintptr_t)63);
     MSM_VF *vpre = (MSM_VF *)(((uintptr_t)pre + 63) & ~(uintptr_t)63);
     uint64_t lanes[17][FL], prod[17][FL];
@@ -253,7 +253,7 @@ static void M(batch_add)(uint64_t **dst, const uint64_t **src, size_t k, uint64_
         F(copy)(pre + (size_t)FL * (i - kv), acc);
         F(mul)(acc, acc, d);
     }
-#if MSM_HAVE_IFMA
+#if BN254_HAVE_IFMA
     if (kv > 0) { /* invert the 16 chain products and acc together */
         F(copy)(lanes[16], acc);
         F(set_one)(t);
@@ -298,7 +298,7 @@ static void M(batch_add)(uint64_t **dst, const uint64_t **src, size_t k, uint64_
         F(sub)(a + FL, t, a + FL);
         F(copy)(a, x3);
     }
-#if MSM_HAVE_IFMA
+#if BN254_HAVE_IFMA
     if (kv > 0) M(vec_backward)(dst, src, kv, vden, vpre, lanes);
 #endif
 }

@@ -213,90 +213,33 @@ static inline void hash_row(uint64_t out[4], const uint64_t *in, const struct po
  * back below 2 r by one conditional subtraction of 2 r. Rows are converted from and to the
  * 64-bit R = 2^256 form (times 2^4, times 2^-4) and fully reduced at the edges.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(POSEIDON_NO_IFMA)
-#include <immintrin.h>
+#include "ifma.h"
+#if BN254_HAVE_IFMA && !defined(POSEIDON_NO_IFMA)
 #define POSEIDON_IFMA 1
-#define IFMA __attribute__((target("avx512f,avx512ifma")))
-#define MASK52 0xfffffffffffffULL
+#define IFMA IFMA_TARGET
 
-static const uint64_t R52[5] = {0x1f593f0000001ULL, 0x4879b9709143eULL, 0x181585d2833e8ULL,
-                                0xa029b85045b68ULL, 0x30644e72e131ULL};
+/* Fr with R' = 2^260: five full 52-bit reduction steps. */
+static const struct ifma_field FR260 = {
+    {0x1f593f0000001ULL, 0x4879b9709143eULL, 0x181585d2833e8ULL, 0xa029b85045b68ULL,
+     0x30644e72e131ULL},
+    0x1f593efffffffULL, /* -r^-1 mod 2^52 */
+    52,
+};
 static const uint64_t TWO_R52[5] = {0x3eb27e0000002ULL, 0x90f372e12287cULL, 0x302b0ba5067d0ULL,
                                     0x405370a08b6d0ULL, 0x60c89ce5c263ULL};
-#define INV52 0x1f593efffffffULL /* -r^-1 mod 2^52 */
 
-typedef struct { __m512i l[5]; } v52;
+/* out = z / 2^260 mod r. Left to GCC (it keeps one out-of-line copy for the products and the
+ * full rounds' dot products, which then inline and unroll per t); the partial rounds, the
+ * hot loop, inline it (v_dot_inl). Measured: inlining it everywhere, or nowhere, is slower. */
+IFMA static inline void v_redc(v52 *out, __m512i z[10]) { ifma_redc(out, z, &FR260); }
 
-IFMA static inline void v_norm(v52 *a) {
-    const __m512i mask = _mm512_set1_epi64((long long)MASK52);
-    for (int k = 0; k < 4; k++) {
-        a->l[k + 1] = _mm512_add_epi64(a->l[k + 1], _mm512_srli_epi64(a->l[k], 52));
-        a->l[k] = _mm512_and_si512(a->l[k], mask);
-    }
-}
-
-/* a += constant c (5 limbs, broadcast to every lane). */
-IFMA static inline void v_add_const(v52 *a, const uint64_t *c) {
-    for (int k = 0; k < 5; k++)
-        a->l[k] = _mm512_add_epi64(a->l[k], _mm512_set1_epi64((long long)c[k]));
-    v_norm(a);
-}
-
-/* a -= 2r where a >= 2r (a must be below 2^260). */
-IFMA static inline void v_reduce_2r(v52 *a) {
-    const __m512i mask = _mm512_set1_epi64((long long)MASK52);
-    __m512i d[5];
-    for (int k = 0; k < 5; k++)
-        d[k] = _mm512_sub_epi64(a->l[k], _mm512_set1_epi64((long long)TWO_R52[k]));
-    for (int k = 0; k < 4; k++) {
-        d[k + 1] = _mm512_add_epi64(d[k + 1], _mm512_srai_epi64(d[k], 52)); /* signed borrow */
-        d[k] = _mm512_and_si512(d[k], mask);
-    }
-    __mmask8 keep = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512()); /* a < 2r */
-    for (int k = 0; k < 5; k++) a->l[k] = _mm512_mask_blend_epi64(keep, d[k], a->l[k]);
-}
-
-/* z (10 columns) += a * b. */
-IFMA static inline void v_mac(__m512i z[10], const v52 *a, const v52 *b) {
-    for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 5; j++) {
-            z[i + j] = _mm512_madd52lo_epu64(z[i + j], a->l[i], b->l[j]);
-            z[i + j + 1] = _mm512_madd52hi_epu64(z[i + j + 1], a->l[i], b->l[j]);
-        }
-}
-
-/* z += c * b for a constant c (5 limbs). */
-IFMA static inline void v_mac_const(__m512i z[10], const uint64_t *c, const v52 *b) {
-    for (int i = 0; i < 5; i++) {
-        const __m512i ci = _mm512_set1_epi64((long long)c[i]);
-        for (int j = 0; j < 5; j++) {
-            z[i + j] = _mm512_madd52lo_epu64(z[i + j], ci, b->l[j]);
-            z[i + j + 1] = _mm512_madd52hi_epu64(z[i + j + 1], ci, b->l[j]);
-        }
-    }
-}
-
-/* out = z / 2^260 mod r (Montgomery reduction of the column sum), normalised limbs. */
-IFMA static inline void v_redc(v52 *out, __m512i z[10]) {
-    const __m512i mask = _mm512_set1_epi64((long long)MASK52), inv = _mm512_set1_epi64(INV52);
-    const __m512i zero = _mm512_setzero_si512();
-    for (int i = 0; i < 5; i++) {
-        __m512i m = _mm512_and_si512(_mm512_madd52lo_epu64(zero, z[i], inv), mask);
-        for (int j = 0; j < 5; j++) {
-            const __m512i rj = _mm512_set1_epi64((long long)R52[j]);
-            z[i + j] = _mm512_madd52lo_epu64(z[i + j], m, rj);
-            z[i + j + 1] = _mm512_madd52hi_epu64(z[i + j + 1], m, rj);
-        }
-        z[i + 1] = _mm512_add_epi64(z[i + 1], _mm512_srli_epi64(z[i], 52));
-    }
-    for (int k = 0; k < 5; k++) out->l[k] = z[k + 5];
-    v_norm(out);
-}
+/* a -= 2r where a >= 2r. */
+IFMA static inline void v_reduce_2r(v52 *a) { ifma_sub_if_geq(a, TWO_R52); }
 
 IFMA static inline void v_mul(v52 *out, const v52 *a, const v52 *b) {
     __m512i z[10];
-    for (int k = 0; k < 10; k++) z[k] = _mm512_setzero_si512();
-    v_mac(z, a, b);
+    ifma_zero_cols(z);
+    ifma_mac(z, a, b);
     v_redc(out, z);
 }
 
@@ -308,11 +251,21 @@ IFMA static inline void v_pow5(v52 *x) {
 }
 
 /* out = sum_j c[j] * s[j] for a row of n constants. */
-IFMA static inline void v_dot(v52 *out, const uint64_t *c, const v52 *s, size_t n) {
+IFMA static inline __attribute__((always_inline)) void v_dot(v52 *out, const uint64_t *c,
+                                                             const v52 *s, size_t n) {
     __m512i z[10];
-    for (int k = 0; k < 10; k++) z[k] = _mm512_setzero_si512();
-    for (size_t j = 0; j < n; j++) v_mac_const(z, c + 5 * j, &s[j]);
+    ifma_zero_cols(z);
+    for (size_t j = 0; j < n; j++) ifma_mac_const(z, c + 5 * j, &s[j]);
     v_redc(out, z);
+}
+
+/* v_dot with the reduction inlined, for the partial rounds (the hot loop). */
+IFMA static inline __attribute__((always_inline)) void v_dot_inl(v52 *out, const uint64_t *c,
+                                                                 const v52 *s, size_t n) {
+    __m512i z[10];
+    ifma_zero_cols(z);
+    for (size_t j = 0; j < n; j++) ifma_mac_const(z, c + 5 * j, &s[j]);
+    ifma_redc(out, z, &FR260);
 }
 
 IFMA static inline void v_mix(v52 *s, const uint64_t *m, size_t t) {
@@ -332,24 +285,20 @@ IFMA static inline __attribute__((always_inline)) void v_permute(
         if (r == half) {
             const uint64_t *sp = sparse;
             for (size_t k = 0; k < p->rounds_p; k++, sp += 5 * (2 * t - 1)) {
-                v_add_const(&s[0], partial_c + 5 * k);
+                ifma_add_const(&s[0], partial_c + 5 * k);
                 v_pow5(&s[0]);
                 const v52 s0 = s[0];
-                v_dot(&s[0], sp, s, t);
+                v_dot_inl(&s[0], sp, s, t);
                 for (size_t j = 1; j < t; j++) {
-                    __m512i z[10];
-                    for (int q = 0; q < 10; q++) z[q] = _mm512_setzero_si512();
-                    v_mac_const(z, sp + 5 * (t + j - 1), &s0);
                     v52 w;
-                    v_redc(&w, z);
-                    for (int q = 0; q < 5; q++) s[j].l[q] = _mm512_add_epi64(s[j].l[q], w.l[q]);
-                    v_norm(&s[j]);
-                    v_reduce_2r(&s[j]);
+                    v_dot_inl(&w, sp + 5 * (t + j - 1), &s0, 1);
+                    ifma_add(&s[j], &s[j], &w);
+                    v_reduce_2r(&s[j]); /* back below 2 r */
                 }
             }
         }
         for (size_t i = 0; i < t; i++) {
-            v_add_const(&s[i], full_c + 5 * i);
+            ifma_add_const(&s[i], full_c + 5 * i);
             v_pow5(&s[i]);
         }
         if (r + 1 == p->rounds_f)
@@ -384,44 +333,33 @@ IFMA static void hash_block8(uint64_t *out, const uint64_t *in, const struct pos
                              const uint64_t *c52) {
     const size_t t = p->t;
     v52 s[POSEIDON_MAX_T];
-    uint64_t limbs[5][8] __attribute__((aligned(64)));
+    uint64_t x[8][4];
     for (size_t i = 0; i < t; i++) {
         for (int l = 0; l < 8; l++) {
-            uint64_t x[4] = {0, 0, 0, 0};
+            fr_set_zero(x[l]);
             if (i > 0) {
-                fr_copy(x, in + 4 * ((size_t)l * (t - 1) + i - 1));
-                for (int d = 0; d < 4; d++) fr_double(x, x); /* a R -> a R' = a R 2^4 */
+                fr_copy(x[l], in + 4 * ((size_t)l * (t - 1) + i - 1));
+                for (int d = 0; d < 4; d++) fr_double(x[l], x[l]); /* a R -> a R' = a R 2^4 */
             }
-            limbs[0][l] = x[0] & MASK52;
-            limbs[1][l] = ((x[0] >> 52) | (x[1] << 12)) & MASK52;
-            limbs[2][l] = ((x[1] >> 40) | (x[2] << 24)) & MASK52;
-            limbs[3][l] = ((x[2] >> 28) | (x[3] << 36)) & MASK52;
-            limbs[4][l] = x[3] >> 16;
         }
-        for (int k = 0; k < 5; k++) s[i].l[k] = _mm512_load_si512((const void *)limbs[k]);
+        ifma_set_lanes(&s[i], x);
     }
     v_permute_any(s, p, c52);
-    for (int k = 0; k < 5; k++) _mm512_store_si512((void *)limbs[k], s[0].l[k]);
+    /* s[0] < 2.5 r < 2^256: the 64-bit words hold it whole */
+    ifma_get_lanes(x, &s[0]);
     uint64_t inv16[4]; /* 2^-4 in Montgomery form: a R' -> a R */
     fr_set_one(inv16);
     for (int d = 0; d < 4; d++) halve_mod_r(inv16, inv16);
     for (int l = 0; l < 8; l++) {
-        uint64_t x[4] = {limbs[0][l] | (limbs[1][l] << 52),
-                         (limbs[1][l] >> 12) | (limbs[2][l] << 40),
-                         (limbs[2][l] >> 24) | (limbs[3][l] << 28),
-                         (limbs[3][l] >> 36) | (limbs[4][l] << 16)};
-        sub_r_if_geq(x); /* x < 2.5 r */
-        sub_r_if_geq(x);
-        fr_mul(out + 4 * l, x, inv16);
+        sub_r_if_geq(x[l]); /* x < 2.5 r */
+        sub_r_if_geq(x[l]);
+        fr_mul(out + 4 * l, x[l], inv16);
     }
 }
 
 static int ifma_available(void) {
     static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
-    }
+    if (cached < 0) cached = ifma_cpu();
     return cached;
 }
 #endif /* IFMA */
@@ -475,6 +413,8 @@ int bn254_poseidon_many(uint64_t *out, const uint64_t *in, size_t n, size_t t, s
     const uint64_t *fast = NULL;
 #ifdef POSEIDON_IFMA
     if (params52 != NULL && ifma_available()) fast = params52;
+#else
+    (void)params52;
 #endif
     struct many_job job = {out, in, &p, fast};
     size_t chunks = n / POSEIDON_MIN_PER_THREAD;
