@@ -15,6 +15,7 @@ from api.errors import BodyLimitMiddleware, install_error_handlers, log
 from api.routes import PREFIX, api_router
 from api.services.circuit import circuit_keys_exist
 from api.services.limits import GateLimiter
+from api.services.verification import EventCache
 from api.webhook_worker import WebhookWorker
 
 
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, proof: ProofEngine | None = Non
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.gate_limiter = GateLimiter()
+    # What verify reads of each event on every scan, read once per app (api.services.verification).
+    app.state.event_cache = EventCache()
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())

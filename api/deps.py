@@ -37,6 +37,18 @@ GateLimiterDep = Annotated[GateLimiter, Depends(get_gate_limiter)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+async def get_presented_key(
+    x_affixio_key: Annotated[str | None, Header(alias="X-AffixIO-Key")] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> str:
+    """The API key as presented (401 if none); checking it is left to the caller's session."""
+    return presented_key(x_affixio_key, authorization)
+
+
+# For hot paths that authenticate in their own session and thread (POST /verify).
+PresentedKey = Annotated[str, Depends(get_presented_key)]
+
+
 def get_principal(
     session: SessionDep,
     x_affixio_key: Annotated[str | None, Header(alias="X-AffixIO-Key")] = None,

@@ -387,6 +387,13 @@ async def setup_fixture(
         "ends_at": (now + timedelta(days=2)).isoformat(),
         "gates": [{"gate_id": "north"}, {"gate_id": "vip-door", "tiers": ["vip"]}],
         "scopes": scopes,
+        # A load test measures the service, not its limits: lift them for this event.
+        "min_token_interval_seconds": 0,
+        "rate_limits": {
+            "proof_tokens_per_minute": 1_000_000,
+            "merchant_key_requests_per_minute": 1_000_000,
+            "gate_key_requests_per_minute": 1_000_000,
+        },
     }
     _check(await client.post("/events", json=body, headers=_headers(mk)), 201)
     gate = _check(

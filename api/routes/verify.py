@@ -1,14 +1,18 @@
-"""POST /verify: a gate scans a token; the first valid scan is accepted, every other refused."""
+"""POST /verify: a gate scans a token; the first valid scan is accepted, every other refused.
+
+The gate's hot path: the key is checked and the scan verified and consumed in one worker
+thread with one database session (each sync FastAPI dependency would be a thread hop).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import GateKey, GateLimiterDep, SessionDep, SettingsDep
-from api.engine import ProofEngineDep
+from api.deps import PresentedKey
+from api.engine import engine_if_loaded, ensure_engine
 from api.schemas import VerifyOut, VerifyRequest
-from api.services.verification import verify_scan
+from api.services.verification import handle_scan
 
 router = APIRouter(tags=["gate"])
 
@@ -19,15 +23,20 @@ router = APIRouter(tags=["gate"])
     response_model_exclude_none=True,
     responses={429: {"description": "rate_limited (per gate key), with Retry-After"}},
 )
-async def post_verify(
-    body: VerifyRequest,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: GateKey,
-    engine: ProofEngineDep,
-    limiter: GateLimiterDep,
-) -> VerifyOut:
+async def post_verify(body: VerifyRequest, request: Request, key: PresentedKey) -> Response:
     """{accepted: true, ...} once per ticket and scope; {accepted: false, reason} otherwise."""
-    return await run_in_threadpool(
-        verify_scan, session, settings, engine.pvk, principal, body, limiter=limiter
+    app = request.app
+    engine = engine_if_loaded(app)
+    if engine is None:
+        engine = await run_in_threadpool(ensure_engine, app)
+    out = await run_in_threadpool(
+        handle_scan,
+        app.state.sessionmaker,
+        app.state.settings,
+        engine.pvk,
+        app.state.gate_limiter,
+        app.state.event_cache,
+        key,
+        body,
     )
+    return Response(out.model_dump_json(exclude_none=True), media_type="application/json")

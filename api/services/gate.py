@@ -10,9 +10,10 @@ gate/tier policy, root history, Groth16) runs before it: api/services/verificati
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.errors import Conflict
-from api.models import Consumption, Entry, EntryResult, Event, Role
+from api.models import Consumption, Entry, EntryResult, Role
 from api.services import webhooks
 from api.timeutil import utcnow
 
@@ -76,8 +77,26 @@ class ScanIdReused(Conflict):
     code = "scan_id_reused"
 
 
+class _Gate(Protocol):
+    @property
+    def gate_id(self) -> str: ...
+    @property
+    def tiers(self) -> list[str] | None: ...
+
+
+class GatedEvent(Protocol):
+    """What gate_policy reads of an event (an Event row, or verify's cached view of one)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    @property
+    def gates(self) -> Sequence[_Gate]: ...
+
+
 def gate_policy(
-    principal: Principal, event: Event, gate_id: str, scope: str, tier: str
+    principal: Principal, event: GatedEvent, gate_id: str, scope: str, tier: str
 ) -> str | None:
     """Why this gate key may not admit (tier, scope) at gate_id of event, or None if it may.
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from api.models import Event, MerkleNode, MerkleRoot
 from api.timeutil import utcnow
@@ -132,25 +132,25 @@ class MerkleStore:
         root = Fr.canonical(root)  # one hex spelling per value: a non-canonical root never matches
         pk = _event_pk(event)
         start = now - timedelta(seconds=window_seconds)
+        later = aliased(MerkleRoot)
+        # Each row with this root, and when the next root replaced it (None: still current).
+        until = (
+            select(later.current_from)
+            .where(later.event_pk == pk, later.id > MerkleRoot.id)
+            .order_by(later.id)
+            .limit(1)
+            .scalar_subquery()
+        )
         rows = session.execute(
-            select(MerkleRoot.id)
+            select(MerkleRoot.id, until)
             .where(
                 MerkleRoot.event_pk == pk,
                 MerkleRoot.root == to_hex(root),
                 MerkleRoot.current_from <= now,
             )
             .order_by(MerkleRoot.id.desc())
-        ).scalars()
-        for row_id in rows:
-            until = session.scalar(
-                select(MerkleRoot.current_from)
-                .where(MerkleRoot.event_pk == pk, MerkleRoot.id > row_id)
-                .order_by(MerkleRoot.id)
-                .limit(1)
-            )
-            if until is None or until > start:
-                return True
-        return False
+        )
+        return any(replaced_at is None or replaced_at > start for _, replaced_at in rows)
 
     # ----------------------------------------------------------------- writes
 

@@ -21,6 +21,7 @@ Every answer is recorded (api.models.Entry) and a retried scan_id gets its first
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -28,11 +29,11 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from api.auth import Principal
+from api.auth import Principal, authenticate, require_role
 from api.config import Settings
 from api.errors import Forbidden
 from api.fields import event_field, scope_field, tier_field, time_field
-from api.models import Event, EventTier, Ticket, TicketNullifier, TicketState
+from api.models import Event, EventTier, Role, Ticket, TicketNullifier, TicketState
 from api.schemas import TTL_MAX_SECONDS, VerifyOut, VerifyRequest
 from api.services import gate, transfers
 from api.services.issuance import GATE_POLICY_ANY
@@ -62,7 +63,7 @@ def _tag(kind: str, name: str) -> bytes:
 class Scan:
     """What is known about one scan so far (filled in as the checks pass)."""
 
-    event: Event
+    event: EventView
     gate_id: str
     scan_id: str | None
     token_hash: str
@@ -71,11 +72,9 @@ class Scan:
     ticket_pk: int | None = None
 
 
-def _tiers(session: Session, event_pk: int) -> list[str]:
-    return list(session.scalars(select(EventTier.tier).where(EventTier.event_pk == event_pk)))
-
-
-def _resolve(token: Token, scan: Scan, session: Session, requested_scope: str | None) -> str | None:
+def _resolve(
+    token: Token, scan: Scan, session: Session, requested_scope: str | None, cache: EventCache
+) -> str | None:
     """Name the token's scope and tier; the reason to reject, or None."""
     event = scan.event
     if token.event_tag != _tag("event", event.event_id):
@@ -83,8 +82,7 @@ def _resolve(token: Token, scan: Scan, session: Session, requested_scope: str | 
     scan.scope = next((s for s in event.scopes if _tag("scope", s) == token.scope_tag), None)
     if scan.scope is None or (requested_scope is not None and requested_scope != scan.scope):
         return gate.REASON_SCOPE_NOT_ALLOWED
-    tiers = _tiers(session, event.id)
-    scan.tier = next((t for t in tiers if _tag("tier", t) == token.tier_tag), None)
+    scan.tier = cache.tier(session, event.id, token.tier_tag)
     if scan.tier is None:
         return INVALID_PROOF  # no ticket of the event has this tier: no leaf can match
     return None
@@ -100,7 +98,9 @@ def _time_reason(token: Token, now_s: int, skew: int) -> str | None:
     return None
 
 
-def _proof_ok(pvk: PreparedVerifyingKey, token: Token, event: Event, scope: str, tier: str) -> bool:
+def _proof_ok(
+    pvk: PreparedVerifyingKey, token: Token, event: EventView, scope: str, tier: str
+) -> bool:
     inputs = token.public_inputs(event_field(event.event_id), scope_field(scope), tier_field(tier))
     try:
         return verify(pvk, inputs, token.proof)
@@ -116,8 +116,9 @@ def _revoked(session: Session, settings: Settings, scan: Scan, token: Token) -> 
     if named is None:
         return None  # not minted here (e.g. a holder-proved token): the root window decides
     scan.ticket_pk = named.ticket_pk
-    state = session.scalar(select(Ticket.state).where(Ticket.id == named.ticket_pk))
-    if state is TicketState.REVOKED:
+    # The whole row, once: superseded() below finds it in the session's identity map.
+    ticket = session.get(Ticket, named.ticket_pk)
+    if ticket is not None and ticket.state is TicketState.REVOKED:
         return REVOKED
     assert scan.scope is not None
     if transfers.superseded(session, settings, named, scan.scope):
@@ -139,14 +140,91 @@ def _reject(session: Session, scan: Scan, reason: str, now: datetime) -> gate.Ou
     )
 
 
-def _gate_event(session: Session, principal: Principal) -> Event:
+@dataclass(frozen=True)
+class GateView:
+    gate_id: str
+    tiers: list[str] | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What verify reads of an event: fixed once the event exists (see EventCache)."""
+
+    id: int
+    event_id: str
+    merchant_id: str
+    scopes: list[str]
+    gates: tuple[GateView, ...]
+    reveal_ticket_id: bool
+    gate_key_requests_per_minute: int
+
+
+class EventCache:
+    """Per app: the events' views and tier tags verify reads on every scan.
+
+    Gates, scopes and limits do not change after an event is created, and tiers are only ever
+    added (a tag missing here reloads the event's tiers), so nothing here goes stale.
+    """
+
+    MAX_EVENTS = 4096
+
+    def __init__(self) -> None:
+        self._events: dict[int, EventView] = {}
+        self._tiers: dict[int, dict[bytes, str]] = {}
+
+    def event(self, session: Session, event_pk: int) -> EventView:
+        """The event's view, read once."""
+        view = self._events.get(event_pk)
+        if view is not None:
+            return view
+        query = select(Event).where(Event.id == event_pk).options(selectinload(Event.gates))
+        event = session.scalars(query).first()
+        if event is None:  # pragma: no cover - keys reference their event
+            raise Forbidden("the gate key's event does not exist")
+        view = EventView(
+            id=event.id,
+            event_id=event.event_id,
+            merchant_id=event.merchant_id,
+            scopes=list(event.scopes),
+            gates=tuple(GateView(g.gate_id, g.tiers) for g in event.gates),
+            reveal_ticket_id=event.reveal_ticket_id,
+            gate_key_requests_per_minute=event.gate_key_requests_per_minute,
+        )
+        if len(self._events) >= self.MAX_EVENTS:
+            self._events.clear()
+            self._tiers.clear()
+        self._events[event_pk] = view
+        return view
+
+    def tier(self, session: Session, event_pk: int, tier_tag: bytes) -> str | None:
+        """The event's tier with this tag (None if it has none)."""
+        known = self._tiers.get(event_pk, {})
+        if tier_tag not in known:
+            tiers = session.scalars(select(EventTier.tier).where(EventTier.event_pk == event_pk))
+            known = {_tag("tier", t): t for t in tiers}
+            self._tiers[event_pk] = known
+        return known.get(tier_tag)
+
+
+def _gate_event(session: Session, principal: Principal, cache: EventCache) -> EventView:
     if principal.event_pk is None:
         raise Forbidden("this key is not a gate key of an event")
-    query = select(Event).where(Event.id == principal.event_pk).options(selectinload(Event.gates))
-    event = session.scalars(query).first()
-    if event is None:  # pragma: no cover - keys reference their event
-        raise Forbidden("the gate key's event does not exist")
-    return event
+    return cache.event(session, principal.event_pk)
+
+
+def handle_scan(
+    sessionmaker: Callable[[], Session],
+    settings: Settings,
+    pvk: PreparedVerifyingKey,
+    limiter: GateLimiter | None,
+    cache: EventCache,
+    key: str,
+    body: VerifyRequest,
+) -> VerifyOut:
+    """Authenticate the gate key and verify the scan, in one session (POST /verify)."""
+    with sessionmaker() as session:
+        principal = require_role(authenticate(session, key), Role.GATE)
+        return verify_scan(session, settings, pvk, principal, body, limiter=limiter, cache=cache)
 
 
 def verify_scan(
@@ -158,10 +236,12 @@ def verify_scan(
     now: datetime | None = None,
     *,
     limiter: GateLimiter | None = None,
+    cache: EventCache | None = None,
 ) -> VerifyOut:
     """Run the pipeline for one scan and answer as the gate sees it (429 over the key's rate)."""
     now = now or utcnow()
-    event = _gate_event(session, principal)
+    cache = cache or EventCache()
+    event = _gate_event(session, principal, cache)
     if limiter is not None:
         limiter.take(principal.key_id, event.gate_key_requests_per_minute, now, session)
     scan = Scan(
@@ -170,7 +250,7 @@ def verify_scan(
         scan_id=body.scan_id,
         token_hash=hashlib.sha256(body.token.encode()).hexdigest(),
     )
-    outcome = _check_and_consume(session, settings, pvk, principal, body, scan, now)
+    outcome = _check_and_consume(session, settings, pvk, principal, body, scan, now, cache)
     return _answer(session, scan, outcome)
 
 
@@ -182,12 +262,13 @@ def _check_and_consume(
     body: VerifyRequest,
     scan: Scan,
     now: datetime,
+    cache: EventCache,
 ) -> gate.Outcome:
     try:
         token = decode_token(body.token)
     except TokenError:
         return _reject(session, scan, gate.REASON_MALFORMED, now)
-    reason = _resolve(token, scan, session, body.scope)
+    reason = _resolve(token, scan, session, body.scope, cache)
     if reason is None:
         reason = _time_reason(token, time_field(now), settings.verify_clock_skew_seconds)
     if reason is None and token.gate_policy != GATE_POLICY_ANY:
@@ -204,7 +285,7 @@ def _check_and_consume(
     # The proof's root must have been current between its `now` and this scan.
     window = max(0, time_field(now) - token.now) + settings.verify_clock_skew_seconds
     tree = MerkleStore(settings.merkle_depth)
-    if not tree.root_accepted(session, scan.event, token.root, now, window):
+    if not tree.root_accepted(session, scan.event.id, token.root, now, window):
         return _reject(session, scan, UNKNOWN_ROOT, now)
     reason = _revoked(session, settings, scan, token)
     if reason is not None:
