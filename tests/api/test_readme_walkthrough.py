@@ -6,6 +6,8 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.api.live_server import ROOT, running_server, server_env
@@ -49,15 +51,24 @@ def _answers(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines() if line.startswith('{"accepted"')]
 
 
-def test_readme_walkthrough_works_as_written(
+@contextmanager
+def _checkout_with_server(
     tmp_path: Path, database_url: str, circuits_dir: Path
-) -> None:
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    """(a checkout dir, the env) with `ticketking serve` running and TICKETKING_URL set."""
     env = server_env(tmp_path / "data", database_url, circuits_dir)
     cwd = tmp_path / "checkout"
     # The real CLI on the server's database makes the admin key, as in a checkout with .venv.
     _fake_venv(cwd, f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m api.cli "$@"')
     with running_server(env) as (base, _, _):
         env["TICKETKING_URL"] = base
+        yield cwd, env
+
+
+def test_readme_walkthrough_works_as_written(
+    tmp_path: Path, database_url: str, circuits_dir: Path
+) -> None:
+    with _checkout_with_server(tmp_path, database_url, circuits_dir) as (cwd, env):
         first = _run_block(cwd, env)
         assert first.returncode == 0, first.stderr + first.stdout
         answers = _answers(first.stdout)
@@ -83,11 +94,7 @@ def test_readme_walkthrough_works_as_written(
 def test_readme_rules_work_as_written(
     tmp_path: Path, database_url: str, circuits_dir: Path
 ) -> None:
-    env = server_env(tmp_path / "data", database_url, circuits_dir)
-    cwd = tmp_path / "checkout"
-    _fake_venv(cwd, f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m api.cli "$@"')
-    with running_server(env) as (base, _, _):
-        env["TICKETKING_URL"] = base
+    with _checkout_with_server(tmp_path, database_url, circuits_dir) as (cwd, env):
         done = _run_block(cwd, env, walkthrough_block() + readme_block("rules"))
     assert done.returncode == 0, done.stderr + done.stdout
     lines = done.stdout.splitlines()

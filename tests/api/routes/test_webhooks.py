@@ -60,6 +60,14 @@ def revoke(client: TestClient, merchant: MerchantCtx, ticket_id: str) -> httpx.R
     return client.post(f"{API}/tickets/{ticket_id}/revoke", headers=merchant.headers)
 
 
+def revoked_with_webhook(client: TestClient, factory: Factory, merchant: MerchantCtx) -> str:
+    """Register the receiver, then revoke a fresh ticket: one ticket.revoked delivery is due."""
+    register(client, merchant)
+    tid = factory.ticket(merchant, factory.event(merchant)["event_id"])["ticket_id"]
+    assert revoke(client, merchant, tid).status_code == 200
+    return str(tid)
+
+
 def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
     """The documented scheme, written out independently of api.services.webhooks.sign."""
     signed = timestamp.encode() + b"." + body
@@ -381,9 +389,7 @@ def test_failed_attempt_is_retried_after_the_backoff(
     settings: Settings,
     engine: Engine,
 ) -> None:
-    register(client, merchant)
-    tid = factory.ticket(merchant, factory.event(merchant)["event_id"])["ticket_id"]
-    assert revoke(client, merchant, tid).status_code == 200
+    revoked_with_webhook(client, factory, merchant)
     answers = [500, 200]
     ids: list[str] = []
 
@@ -418,9 +424,7 @@ def test_gives_up_after_the_last_attempt(
     settings: Settings,
     engine: Engine,
 ) -> None:
-    register(client, merchant)
-    tid = factory.ticket(merchant, factory.event(merchant)["event_id"])["ticket_id"]
-    assert revoke(client, merchant, tid).status_code == 200
+    revoked_with_webhook(client, factory, merchant)
     calls = 0
 
     def broken(request: httpx.Request) -> httpx.Response:
@@ -444,9 +448,7 @@ def test_a_leased_delivery_is_sent_by_one_worker(
     settings: Settings,
     engine: Engine,
 ) -> None:
-    register(client, merchant)
-    tid = factory.ticket(merchant, factory.event(merchant)["event_id"])["ticket_id"]
-    assert revoke(client, merchant, tid).status_code == 200
+    revoked_with_webhook(client, factory, merchant)
     clock = Clock()
     ok = httpx.MockTransport(lambda _: httpx.Response(200))
     one = WebhookWorker(settings, make_sessionmaker(engine), transport=ok, clock=clock)
