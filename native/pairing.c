@@ -18,6 +18,17 @@
  * equal py_ecc's), by Scott et al.'s vectorial addition chain (eprint 2008/490) over
  * f^u, f^(u^2), f^(u^3) with Granger-Scott cyclotomic squarings.
  */
+/*
+ * GCC's loop vectorizer turns the tower's small fixed-size limb loops into SSE code that
+ * reloads scalar stores as 128-bit words (store-forwarding stalls). Vectorization buys
+ * nothing here: it is off for this file. Measured again in stop 9 (A/B, same build, quiet
+ * machine, `zkcore bench pairing pairing_check_4 --repeat 101`): with it on, 0.82-0.84 ms
+ * and 1.60-1.62 ms; off, 0.72-0.74 ms and 1.43 ms. (Stop 8 dropped this pragma on a noisy A/B.)
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-vectorize")
+#endif
+
 #include "bn254.h"
 #include "parallel.h"
 #include "tower.h"
