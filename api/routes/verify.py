@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import PresentedKey
-from api.engine import engine_if_loaded, ensure_engine
+from api.engine import ProofEngineDep
 from api.schemas import VerifyOut, VerifyRequest
 from api.services.verification import handle_scan
 
@@ -23,12 +23,11 @@ router = APIRouter(tags=["gate"])
     response_model_exclude_none=True,
     responses={429: {"description": "rate_limited (per gate key), with Retry-After"}},
 )
-async def post_verify(body: VerifyRequest, request: Request, key: PresentedKey) -> Response:
+async def post_verify(
+    body: VerifyRequest, request: Request, key: PresentedKey, engine: ProofEngineDep
+) -> Response:
     """{accepted: true, ...} once per ticket and scope; {accepted: false, reason} otherwise."""
     app = request.app
-    engine = engine_if_loaded(app)
-    if engine is None:
-        engine = await run_in_threadpool(ensure_engine, app)
     out = await run_in_threadpool(
         handle_scan,
         app.state.sessionmaker,
