@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Table, create_engine, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Execution option of a transaction that only reads (see begin_read_only).
+_READ_ONLY = "ticketking_read_only"
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> Engine:
@@ -39,6 +43,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a WAL snapshot: no write lock, no queue
+            return
         # Take the write lock up front: a deferred transaction that reads, then writes after
         # another writer committed, fails with SQLITE_BUSY_SNAPSHOT, which no timeout cures.
         writer.acquire(conn.connection)
@@ -90,6 +97,30 @@ class _WriterQueue:
                 self.release(dbapi_conn)
 
         return wrapped
+
+
+def begin_read_only(session: Session) -> None:
+    """Begin the session's next transaction as a read-only one.
+
+    On SQLite it is a deferred BEGIN: a snapshot that takes no write lock, so hot-path reads
+    (a gate's key check) never queue behind writers. Such a transaction must not write (a
+    write after another writer's commit fails with SQLITE_BUSY_SNAPSHOT): commit it first.
+    """
+    session.connection(execution_options={_READ_ONLY: True})
+
+
+def insert_new(session: Session, table: Table, values: dict[str, Any]) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a unique
+    constraint already holds such a row (the transaction goes on: no savepoint needed)."""
+    query = _insert_new_query(session.get_bind().dialect.name, table)
+    return session.execute(query, values).scalar()
+
+
+@lru_cache(maxsize=64)
+def _insert_new_query(dialect_name: str, table: Table) -> Any:
+    # Built once per table: statement construction costs more than SQLite's insert itself.
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -85,7 +85,8 @@ def main() -> None:
         half = len(bodies) // 2
         start = time.process_time()
         for body in bodies[:half]:
-            assert handle_scan(*fixed, body).accepted
+            out = handle_scan(*fixed, body)
+            assert out.accepted, out
         pipeline = (time.process_time() - start) / half * 1e3
         start = time.process_time()
         for token in tokens[half : half + 40]:

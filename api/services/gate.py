@@ -13,13 +13,13 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from api.db import insert_new
 from api.errors import Conflict
 from api.models import Consumption, Entry, EntryResult, Role
 from api.services import webhooks
@@ -135,11 +135,13 @@ def consume(
     scan_id: str | None = None,
     token_hash: str | None = None,
     now: datetime | None = None,
+    merchant_id: str | None = None,
 ) -> Accepted | AlreadyConsumed | Rejected:
     """Consume (event, scope, nullifier) once and record the entry; commits before returning.
 
     With a scan_id (and the token's hash), a retry of the same scan from the same gate gets the
-    original answer; the scan_id with another token raises ScanIdReused (409).
+    original answer; the scan_id with another token raises ScanIdReused (409). merchant_id, if
+    the caller knows the event's, saves a lookup for the ticket.consumed webhook.
     """
     if scan_id is not None and token_hash is None:
         raise ValueError("scan_id needs the token hash")
@@ -150,71 +152,48 @@ def consume(
         if prior is not None:
             session.commit()
             return prior
-    try:
-        with session.begin_nested():
-            row = Consumption(
-                event_pk=event_pk,
-                scope=scope,
-                nullifier=key,
-                ticket_pk=ticket_pk,
-                gate_id=gate_id,
-                consumed_at=now,
-            )
-            session.add(row)
-            session.flush()
-            session.add(
-                Entry(
-                    event_pk=event_pk,
-                    gate_id=gate_id,
-                    scope=scope,
-                    result=EntryResult.ACCEPTED,
-                    at=now,
-                    ticket_pk=ticket_pk,
-                    scan_id=scan_id,
-                    token_hash=token_hash,
-                    consumption_id=row.id,
-                )
-            )
-            session.flush()
-            webhooks.on_consumed(session, event_pk, ticket_pk, gate_id, scope, now)
-        session.commit()
-        return Accepted(consumed_at=now, gate_id=gate_id, scope=scope, ticket_pk=ticket_pk)
-    except IntegrityError:
-        pass  # the savepoint is rolled back; the transaction goes on
-    # Lost: either the statement was consumed before, or a retry of this scan won the race.
+    # A few Core statements, no savepoints: this is the gate's hot path.
+    consumption_id = insert_new(
+        session,
+        _CONSUMPTIONS,
+        {
+            "event_pk": event_pk,
+            "scope": scope,
+            "nullifier": key,
+            "ticket_pk": ticket_pk,
+            "gate_id": gate_id,
+            "consumed_at": now,
+        },
+    )
+    if consumption_id is not None:
+        entry = _entry(event_pk, gate_id, scope, now, ticket_pk, scan_id, token_hash)
+        if _insert_entry(session, entry | {"consumption_id": consumption_id}):
+            webhooks.on_consumed(session, event_pk, ticket_pk, gate_id, scope, now, merchant_id)
+            session.commit()
+            return Accepted(consumed_at=now, gate_id=gate_id, scope=scope, ticket_pk=ticket_pk)
+        # A concurrent scan with this scan_id (another token: SQLite serializes writers, so
+        # PostgreSQL only) recorded its answer first: undo the consumption and answer as it.
+        session.rollback()
+        return _prior_or_retry(session, event_pk, gate_id, scan_id, token_hash)
+    # Lost: the statement was consumed before (or by a concurrent retry of this very scan).
     if scan_id is not None:
         prior = _scan_answer(session, event_pk, gate_id, scan_id, token_hash)
         if prior is not None:
             session.commit()
             return prior
     first = _consumption(session, event_pk, scope, key)
-    if first is None:
+    if first is None:  # pragma: no cover - the row that conflicted cannot vanish
         session.rollback()
         raise Conflict("concurrent update, retry the scan", code="retry")
-    try:
-        with session.begin_nested():
-            session.add(
-                Entry(
-                    event_pk=event_pk,
-                    gate_id=gate_id,
-                    scope=scope,
-                    result=EntryResult.REJECTED,
-                    reason=REASON_ALREADY_CONSUMED,
-                    at=now,
-                    ticket_pk=ticket_pk,
-                    scan_id=scan_id,
-                    token_hash=token_hash,
-                    consumption_id=first.id,
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        # A concurrent retry of this very scan recorded its answer first: give the same one.
-        prior = _scan_answer(session, event_pk, gate_id, scan_id or "", token_hash)
-        session.commit()
-        if prior is None:
-            raise Conflict("concurrent update, retry the scan", code="retry") from None
-        return prior
+    entry = _entry(event_pk, gate_id, scope, now, ticket_pk, scan_id, token_hash)
+    entry |= {
+        "result": EntryResult.REJECTED,
+        "reason": REASON_ALREADY_CONSUMED,
+        "consumption_id": first.id,
+    }
+    if not _insert_entry(session, entry):
+        session.rollback()
+        return _prior_or_retry(session, event_pk, gate_id, scan_id, token_hash)
     session.commit()
     return AlreadyConsumed(first_consumed_at=first.consumed_at, first_gate_id=first.gate_id)
 
@@ -239,30 +218,56 @@ def record_rejection(
         if prior is not None:
             session.commit()
             return prior
-    try:
-        with session.begin_nested():
-            session.add(
-                Entry(
-                    event_pk=event_pk,
-                    gate_id=gate_id,
-                    scope=scope,
-                    result=EntryResult.REJECTED,
-                    reason=reason,
-                    at=now or utcnow(),
-                    ticket_pk=ticket_pk,
-                    scan_id=scan_id,
-                    token_hash=token_hash,
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        prior = _scan_answer(session, event_pk, gate_id, scan_id or "", token_hash)
-        session.commit()
-        if prior is None:
-            raise Conflict("concurrent update, retry the scan", code="retry") from None
-        return prior
+    entry = _entry(event_pk, gate_id, scope, now or utcnow(), ticket_pk, scan_id, token_hash)
+    if not _insert_entry(session, entry | {"result": EntryResult.REJECTED, "reason": reason}):
+        session.rollback()
+        return _prior_or_retry(session, event_pk, gate_id, scan_id, token_hash)
     session.commit()
     return Rejected(reason=reason)
+
+
+_CONSUMPTIONS = cast(Table, Consumption.__table__)
+_ENTRIES = cast(Table, Entry.__table__)
+
+
+def _entry(
+    event_pk: int,
+    gate_id: str,
+    scope: str | None,
+    at: datetime,
+    ticket_pk: int | None,
+    scan_id: str | None,
+    token_hash: str | None,
+) -> dict[str, Any]:
+    """An accepted entry's columns (a refusal overrides result and reason)."""
+    return {
+        "event_pk": event_pk,
+        "gate_id": gate_id,
+        "scope": scope,
+        "result": EntryResult.ACCEPTED,
+        "reason": None,
+        "at": at,
+        "ticket_pk": ticket_pk,
+        "scan_id": scan_id,
+        "token_hash": token_hash,
+        "consumption_id": None,
+    }
+
+
+def _insert_entry(session: Session, values: dict[str, Any]) -> bool:
+    """Record an answer; False if this gate's scan_id already holds one (a concurrent retry)."""
+    return insert_new(session, _ENTRIES, values) is not None
+
+
+def _prior_or_retry(
+    session: Session, event_pk: int, gate_id: str, scan_id: str | None, token_hash: str | None
+) -> Accepted | AlreadyConsumed | Rejected:
+    """The answer a concurrent scan with this scan_id recorded first (in a new transaction)."""
+    prior = _scan_answer(session, event_pk, gate_id, scan_id or "", token_hash)
+    session.commit()
+    if prior is None:  # pragma: no cover - a conflicting entry cannot vanish
+        raise Conflict("concurrent update, retry the scan", code="retry")
+    return prior
 
 
 def _consumption(session: Session, event_pk: int, scope: str, key: str) -> Consumption | None:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from api.models import Event, MerkleNode, MerkleRoot
@@ -130,26 +130,9 @@ class MerkleStore:
         if window_seconds < 0:
             raise errors.ArgumentError("window_seconds must be >= 0")
         root = Fr.canonical(root)  # one hex spelling per value: a non-canonical root never matches
-        pk = _event_pk(event)
         start = now - timedelta(seconds=window_seconds)
-        later = aliased(MerkleRoot)
-        # Each row with this root, and when the next root replaced it (None: still current).
-        until = (
-            select(later.current_from)
-            .where(later.event_pk == pk, later.id > MerkleRoot.id)
-            .order_by(later.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        rows = session.execute(
-            select(MerkleRoot.id, until)
-            .where(
-                MerkleRoot.event_pk == pk,
-                MerkleRoot.root == to_hex(root),
-                MerkleRoot.current_from <= now,
-            )
-            .order_by(MerkleRoot.id.desc())
-        )
+        params = {"event_pk": _event_pk(event), "root": to_hex(root), "now": now}
+        rows = session.execute(_ROOT_SPANS, params)
         return any(replaced_at is None or replaced_at > start for _, replaced_at in rows)
 
     # ----------------------------------------------------------------- writes
@@ -255,3 +238,28 @@ class MerkleStore:
 
 
 __all__ = ["MAX_DEPTH", "MerklePath", "MerkleStore", "from_hex", "hash2", "to_hex", "zero_hashes"]
+
+
+def _root_spans() -> Select[int, datetime]:
+    """Each row of an event with a given root, and when the next root replaced it (None:
+    still current). Built once: verify runs it on every scan."""
+    later = aliased(MerkleRoot)
+    until = (
+        select(later.current_from)
+        .where(later.event_pk == bindparam("event_pk"), later.id > MerkleRoot.id)
+        .order_by(later.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(MerkleRoot.id, until)
+        .where(
+            MerkleRoot.event_pk == bindparam("event_pk"),
+            MerkleRoot.root == bindparam("root"),
+            MerkleRoot.current_from <= bindparam("now"),
+        )
+        .order_by(MerkleRoot.id.desc())
+    )
+
+
+_ROOT_SPANS = _root_spans()

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.auth import Principal, authenticate, require_role
 from api.config import Settings
+from api.db import begin_read_only
 from api.errors import Forbidden
 from api.fields import event_field, scope_field, tier_field, time_field
 from api.models import Event, EventTier, Role, Ticket, TicketNullifier, TicketState
@@ -70,6 +71,7 @@ class Scan:
     scope: str | None = None
     tier: str | None = None
     ticket_pk: int | None = None
+    ticket_id: str | None = None
 
 
 def _resolve(
@@ -110,20 +112,40 @@ def _proof_ok(
 
 def _revoked(session: Session, settings: Settings, scan: Scan, token: Token) -> str | None:
     """`revoked` or `transferred` if the nullifier names a ticket that may no longer enter so
-    (sets scan.ticket_pk), else None."""
-    key = (scan.event.id, scan.scope, to_hex(token.nullifier))
-    named = session.get(TicketNullifier, key)
+    (sets scan.ticket_pk and scan.ticket_id), else None."""
+    key = {"event_pk": scan.event.id, "scope": scan.scope, "nullifier": to_hex(token.nullifier)}
+    named = session.execute(_NAMED_TICKET, key).first()
     if named is None:
         return None  # not minted here (e.g. a holder-proved token): the root window decides
-    scan.ticket_pk = named.ticket_pk
-    # The whole row, once: superseded() below finds it in the session's identity map.
-    ticket = session.get(Ticket, named.ticket_pk)
-    if ticket is not None and ticket.state is TicketState.REVOKED:
+    scan.ticket_pk, scan.ticket_id = named.ticket_pk, named.ticket_id
+    if named.state is TicketState.REVOKED:
         return REVOKED
-    assert scan.scope is not None
-    if transfers.superseded(session, settings, named, scan.scope):
+    if named.superseded_at is not None:
         return TRANSFERRED
+    if named.transfer_count:  # rare: compare with the current holder's nullifier
+        assert scan.scope is not None
+        record = session.get(TicketNullifier, (key["event_pk"], key["scope"], key["nullifier"]))
+        if record is not None and transfers.superseded(session, settings, record, scan.scope):
+            return TRANSFERRED
     return None
+
+
+# One indexed lookup per scan: the ticket a nullifier names, and what may bar it.
+_NAMED_TICKET = (
+    select(
+        TicketNullifier.ticket_pk,
+        TicketNullifier.superseded_at,
+        Ticket.ticket_id,
+        Ticket.state,
+        Ticket.transfer_count,
+    )
+    .join(Ticket, Ticket.id == TicketNullifier.ticket_pk)
+    .where(
+        TicketNullifier.event_pk == bindparam("event_pk"),
+        TicketNullifier.scope == bindparam("scope"),
+        TicketNullifier.nullifier == bindparam("nullifier"),
+    )
+)
 
 
 def _reject(session: Session, scan: Scan, reason: str, now: datetime) -> gate.Outcome:
@@ -223,7 +245,10 @@ def handle_scan(
 ) -> VerifyOut:
     """Authenticate the gate key and verify the scan, in one session (POST /verify)."""
     with sessionmaker() as session:
+        begin_read_only(session)  # SQLite: the key check queues behind no writer
         principal = require_role(authenticate(session, key), Role.GATE)
+        _gate_event(session, principal, cache)
+        session.commit()
         return verify_scan(session, settings, pvk, principal, body, limiter=limiter, cache=cache)
 
 
@@ -300,6 +325,7 @@ def _check_and_consume(
         scan_id=scan.scan_id,
         token_hash=scan.token_hash,
         now=now,
+        merchant_id=scan.event.merchant_id,
     )
 
 
@@ -308,7 +334,10 @@ def _answer(session: Session, scan: Scan, outcome: gate.Outcome) -> VerifyOut:
         return VerifyOut(accepted=False, reason=outcome.reason)
     ticket_id = None
     if scan.event.reveal_ticket_id and outcome.ticket_pk is not None:
-        ticket_id = session.scalar(select(Ticket.ticket_id).where(Ticket.id == outcome.ticket_pk))
+        ticket_id = scan.ticket_id
+        if outcome.ticket_pk != scan.ticket_pk:  # a retried scan_id's first answer
+            query = select(Ticket.ticket_id).where(Ticket.id == outcome.ticket_pk)
+            ticket_id = session.scalar(query)
     return VerifyOut(
         accepted=True,
         ticket_id=ticket_id,

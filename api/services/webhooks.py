@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, require_merchant
@@ -170,17 +170,21 @@ def _wanting(session: Session, merchant_id: str, kind: str) -> list[Webhook]:
     """The merchant's webhooks that want `kind` (one indexed query; usually none)."""
     if kind not in WEBHOOK_KINDS:
         raise ValueError(f"unknown webhook event {kind!r}")
-    # FOR KEY SHARE (PostgreSQL): a concurrent DELETE of a webhook waits for this transaction,
-    # then cascades to its new delivery, instead of failing the reported action on the FK.
-    query = (
-        select(Webhook)
-        .where(Webhook.merchant_id == merchant_id)
-        .with_for_update(read=True, key_share=True)
-    )
     # No autoflush: the caller's pending rows (e.g. a transfer whose id may collide) must fail
     # where the caller handles it, at its own flush or commit, not inside this query.
     with session.no_autoflush:
-        return [hook for hook in session.scalars(query) if kind in hook.events]
+        hooks = session.scalars(_MERCHANT_HOOKS, {"merchant_id": merchant_id})
+        return [hook for hook in hooks if kind in hook.events]
+
+
+# FOR KEY SHARE (PostgreSQL): a concurrent DELETE of a webhook waits for this transaction, then
+# cascades to its new delivery, instead of failing the reported action on the FK. Built once:
+# every accepted scan asks.
+_MERCHANT_HOOKS = (
+    select(Webhook)
+    .where(Webhook.merchant_id == bindparam("merchant_id"))
+    .with_for_update(read=True, key_share=True)
+)
 
 
 def _add(
@@ -217,19 +221,30 @@ def _add(
 
 
 def on_consumed(
-    session: Session, event_pk: int, ticket_pk: int | None, gate_id: str, scope: str, at: datetime
+    session: Session,
+    event_pk: int,
+    ticket_pk: int | None,
+    gate_id: str,
+    scope: str,
+    at: datetime,
+    merchant_id: str | None = None,
 ) -> None:
-    """Enqueue ticket.consumed for an accepted entry (in the consumption's transaction)."""
-    event = session.get(Event, event_pk)
-    if event is None:
-        return
-    # On the gate's hot path: look at nothing else unless a webhook wants the event.
-    hooks = _wanting(session, event.merchant_id, CONSUMED)
+    """Enqueue ticket.consumed for an accepted entry (in the consumption's transaction).
+
+    On the gate's hot path: with the event's merchant_id given, one indexed query when no
+    webhook wants the event (the usual case), and nothing else.
+    """
+    if merchant_id is None:
+        merchant_id = session.scalar(select(Event.merchant_id).where(Event.id == event_pk))
+        if merchant_id is None:
+            return
+    hooks = _wanting(session, merchant_id, CONSUMED)
     if not hooks:
         return
+    event_id = session.scalar(select(Event.event_id).where(Event.id == event_pk))
     ticket = session.get(Ticket, ticket_pk) if ticket_pk is not None else None
     payload = {
-        "event_id": event.event_id,
+        "event_id": event_id,
         # None for tokens the server did not mint (wallet tokens): it cannot name their ticket.
         "ticket_id": ticket.ticket_id if ticket is not None else None,
         "tier": ticket.tier if ticket is not None else None,
