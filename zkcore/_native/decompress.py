@@ -6,8 +6,10 @@ subgroup checks); this module only converts the result from Montgomery limbs to 
 
 from __future__ import annotations
 
+import numpy as np
+
 from zkcore import errors
-from zkcore._native import FP, check, ffi, lib, u8_ptr
+from zkcore._native import FP, check, ffi, lib, u8_ptr, u64_ptr
 
 ENCODED_BYTES = {"g1": 32, "g2": 64}
 _COORDS = {"g1": 2, "g2": 4}  # Fp coordinates per affine point
@@ -36,3 +38,17 @@ def decompress(group: str, data: bytes) -> list[int] | None:
     check(lib.bn254_vec_from_mont(FP, out, out, coords), "from Montgomery")
     raw = ffi.buffer(out)
     return [int.from_bytes(raw[32 * i : 32 * i + 32], "little") for i in range(coords)]
+
+
+def decompress_array(group: str, data: bytes) -> np.ndarray:
+    """Concatenated compressed points -> an (n, 2*fl) affine Montgomery array (curve.py's form)."""
+    size = ENCODED_BYTES[group]
+    if len(data) % size:
+        raise errors.EncodingError(f"compressed {group.upper()} array: not a multiple of {size}")
+    n = len(data) // size
+    out = np.empty((n, 4 * _COORDS[group]), dtype=np.uint64)
+    bad = ffi.new("size_t *")
+    status = _FUNCS[group](u64_ptr(out), u8_ptr(data), n, bad)
+    if status != lib.BN254_OK:
+        check(status, f"compressed {group.upper()} point {bad[0]} ({_DETAILS.get(status, '')})")
+    return out
