@@ -428,3 +428,11 @@ def test_property_any_length_raises_typed_or_decodes(data: bytes) -> None:
             assert got is errors.EncodingError
         else:
             assert got == outcome(old, data)
+
+
+def test_decompress_benchmark_runs_and_agrees() -> None:
+    """`zkcore bench decompress` checks native == Python decode before timing; tiny run."""
+    from zkcore.bench import BenchOptions, load_all
+
+    result = load_all()["decompress"](BenchOptions(count=2, repeat=1))
+    assert result.n == 2 and result.baseline_median_ms is not None
