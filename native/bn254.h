@@ -176,6 +176,19 @@ int bn254_msm_glv_split(int64_t *out, const uint64_t *scalars, size_t n);
  * both paths). */
 int bn254_msm_simd(int mode, int *active);
 
+/* ---------------------------------------------------------------- decompress.c: compressed points */
+
+/* n compressed points (G1: 32 bytes each, x big-endian; G2: 64 bytes each, x.c1 || x.c0
+ * big-endian; flags in the top two bits of each point's first byte: 0x80 infinity, which
+ * needs every other bit zero, 0x40 y is the larger root, see docs/encodings.md) -> n affine
+ * points (G1 8 limbs, G2 16 limbs, Montgomery; infinity all zero). Every point is checked:
+ * BN254_ERR_ENCODING (flags), BN254_ERR_NONCANONICAL (a word of x >= p), BN254_ERR_NOT_ON_CURVE
+ * (x^3 + b has no square root), BN254_ERR_NOT_IN_SUBGROUP (G2 outside the order-r subgroup),
+ * with the first bad point's index in *bad_index (may be NULL); points before it are written,
+ * the rest are not. */
+int bn254_g1_decompress(uint64_t *aff_out, const uint8_t *in, size_t n, size_t *bad_index);
+int bn254_g2_decompress(uint64_t *aff_out, const uint8_t *in, size_t n, size_t *bad_index);
+
 /* ---------------------------------------------------------------- pairing.c */
 
 /* Optimal ate pairing. An affine G1 point is uint64_t[8] (x, y), an affine G2 point

@@ -19,31 +19,27 @@ from typing import Any
 import numpy as np
 
 from zkcore import errors
+from zkcore._native import decompress as _decompress
 from zkcore._native import field as _field
 from zkcore.curve import G1, G2, Fp2, G1Point, G2Point, Group, P, Point, PointArray
 from zkcore.field import Fp
 
 FLAG_INFINITY = 0x80
 FLAG_LARGEST = 0x40
-_FLAGS = FLAG_INFINITY | FLAG_LARGEST
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
 _HALF = (P - 1) // 2
-_B1 = 3
 _B2 = (
     19485874751759354771024239261021720505790618469301721065564631296452457478373,
     266929791119991161246907387137283842545076965332900288569378510910307636690,
 )
 
 
-# ---- Fp and Fp2 helpers on Python ints (single points only: not a hot path) ----
+# ---- Fp and Fp2 helpers on Python ints (the decoders run in C, native/decompress.c; these
+# serve compression's sign flag and the tests that build points off the subgroup) ----
 
 
 def _fp2_mul(a: Fp2, b: Fp2) -> Fp2:
     return ((a[0] * b[0] - a[1] * b[1]) % P, (a[0] * b[1] + a[1] * b[0]) % P)
-
-
-def _fp2_add(a: Fp2, b: Fp2) -> Fp2:
-    return ((a[0] + b[0]) % P, (a[1] + b[1]) % P)
 
 
 def fp_sqrt(a: int) -> int | None:
@@ -189,27 +185,11 @@ def g1_compress(point: G1Point) -> bytes:
     return bytes(out)
 
 
-def _split_flags(data: bytes, what: str) -> tuple[int, bytes]:
-    flags = data[0] & _FLAGS
-    rest = bytes([data[0] & ~_FLAGS & 0xFF]) + data[1:]
-    if flags & FLAG_INFINITY and (flags & FLAG_LARGEST or any(rest)):
-        raise errors.EncodingError(f"{what}: infinity flag with other bits set")
-    return flags, rest
-
-
 def g1_decompress(data: bytes) -> G1Point:
-    """32 bytes (see g1_compress) -> a validated G1 point."""
+    """32 bytes (see g1_compress) -> a validated G1 point (decoded and checked in C)."""
     data = _bytes(data, 32, "compressed G1")
-    flags, rest = _split_flags(data, "compressed G1")
-    if flags & FLAG_INFINITY:
-        return None
-    x = _coord(rest, "compressed G1 x")
-    y = fp_sqrt((x * x * x + _B1) % P)
-    if y is None:
-        raise errors.NotOnCurveError(f"compressed G1: no point with x = {x}")
-    if _fp_largest(y) != bool(flags & FLAG_LARGEST):
-        y = P - y
-    return _checked(G1, (x, y))  # type: ignore[return-value]
+    flat = _decompress.decompress("g1", data)
+    return None if flat is None else (flat[0], flat[1])
 
 
 def g2_compress(point: G2Point) -> bytes:
@@ -225,20 +205,10 @@ def g2_compress(point: G2Point) -> bytes:
 
 
 def g2_decompress(data: bytes) -> G2Point:
-    """64 bytes (see g2_compress) -> a validated G2 point in the order-r subgroup."""
+    """64 bytes (see g2_compress) -> a validated G2 point in the order-r subgroup (in C)."""
     data = _bytes(data, 64, "compressed G2")
-    flags, rest = _split_flags(data, "compressed G2")
-    if flags & FLAG_INFINITY:
-        return None
-    x1 = _coord(rest[:32], "compressed G2 x.c1")
-    x0 = _coord(rest[32:], "compressed G2 x.c0")
-    x = (x0, x1)
-    y = fp2_sqrt(_fp2_add(_fp2_mul(_fp2_mul(x, x), x), _B2))
-    if y is None:
-        raise errors.NotOnCurveError(f"compressed G2: no point with x = {x}")
-    if _fp2_largest(y) != bool(flags & FLAG_LARGEST):
-        y = (-y[0] % P, -y[1] % P)
-    return _checked(G2, (x, y))  # type: ignore[return-value]
+    flat = _decompress.decompress("g2", data)
+    return None if flat is None else ((flat[0], flat[1]), (flat[2], flat[3]))
 
 
 # ---- snarkjs JSON ----
