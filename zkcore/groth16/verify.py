@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 
 from zkcore import errors, pairing
+from zkcore._native import curve as _cc
 from zkcore._native import pairing as _cp
 from zkcore.curve import G1, G2, G1Point, PointArray
-from zkcore.field import FieldArray, Fr, ints_to_limbs
+from zkcore.field import FieldArray, Fr
 from zkcore.groth16.keys import Proof, VerifyingKey
 from zkcore.groth16.points import as_g1, as_g2
 
@@ -32,16 +33,36 @@ IC_WINDOWS = 256 // IC_WINDOW_BITS
 IC_DIGITS = 1 << IC_WINDOW_BITS
 
 
-def _ic_table(ic: PointArray) -> np.ndarray:
-    """Rows (i, w, d) = d * 16^w * IC_{i+1} as affine words; d = 0 rows are zero (infinity)."""
-    n = len(ic) - 1
-    table = np.zeros((n * IC_WINDOWS, IC_DIGITS, ic.aff.shape[1]), dtype=np.uint64)
+def _fixed_base_table(aff: np.ndarray) -> np.ndarray:
+    """Rows (i, w, d) = d * 16^w * P_i for affine rows P_i; d = 0 rows are zero (infinity)."""
+    n = len(aff)
+    table = np.zeros((n * IC_WINDOWS, IC_DIGITS, aff.shape[1]), dtype=np.uint64)
     if n:
         powers = [pow(IC_DIGITS, w, R) for w in range(IC_WINDOWS)]
-        bases = PointArray(G1, np.repeat(ic.aff[1:], IC_WINDOWS, axis=0)).scale(powers * n)
+        bases = PointArray(G1, np.repeat(aff, IC_WINDOWS, axis=0)).scale(powers * n)
         for d in range(1, IC_DIGITS):
             table[:, d, :] = bases.scale([d] * len(bases)).aff
-    return table.reshape(-1, ic.aff.shape[1])
+    return table.reshape(-1, aff.shape[1])
+
+
+def _table_rows(scalars: list[int]) -> np.ndarray:
+    """Indices of the _fixed_base_table rows whose sum is sum scalars[i] P_i (canonical ints)."""
+    n = len(scalars)
+    # to_bytes beats numpy's object-array conversion at the handful of scalars used here
+    digits = np.frombuffer(b"".join(x.to_bytes(32, "little") for x in scalars), np.uint8)
+    digits = digits.reshape(n, 32)
+    nibbles = np.empty((n, IC_WINDOWS), dtype=np.int64)
+    nibbles[:, 0::2] = digits & 15
+    nibbles[:, 1::2] = digits >> 4
+    window_rows = (np.arange(n)[:, None] * IC_WINDOWS + np.arange(IC_WINDOWS)) * IC_DIGITS
+    return (window_rows + nibbles)[nibbles != 0]
+
+
+def _ones_limbs(k: int) -> np.ndarray:
+    """k canonical Fr ones as (k, 4) limbs: scalars of a plain sum done by the C MSM."""
+    ones = np.zeros((k, 4), dtype=np.uint64)
+    ones[:, 0] = 1
+    return ones
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +72,9 @@ class PreparedVerifyingKey:
 
     vk: VerifyingKey
     ic: PointArray
-    ic_table: np.ndarray  # see _ic_table
+    ic_table: np.ndarray  # _fixed_base_table of IC_1..IC_n
+    batch_table: np.ndarray  # _fixed_base_table of (IC_0, alpha): verify_batch's sum rho_j terms
+    fixed_lines: np.ndarray  # -beta, -gamma, -delta prepared, stacked for verify_batch
     neg_beta: pairing.PreparedG2
     neg_gamma: pairing.PreparedG2
     neg_delta: pairing.PreparedG2
@@ -72,13 +95,19 @@ def prepare_verifying_key(vk: VerifyingKey | PreparedVerifyingKey) -> PreparedVe
         raise errors.ArgumentError("a verifying key has at least IC_0")
     G1.validate(vk.alpha_g1)
     ic = G1.array(vk.ic)  # validates curve and subgroup
+    alpha = G1.array([vk.alpha_g1])
+    neg_beta = pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.beta_g2))))
+    neg_gamma = pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.gamma_g2))))
+    neg_delta = pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.delta_g2))))
     return PreparedVerifyingKey(
         vk=vk,
         ic=ic,
-        ic_table=_ic_table(ic),
-        neg_beta=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.beta_g2)))),
-        neg_gamma=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.gamma_g2)))),
-        neg_delta=pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.delta_g2)))),
+        ic_table=_fixed_base_table(ic.aff[1:]),
+        batch_table=_fixed_base_table(np.concatenate([ic.aff[:1], alpha.aff])),
+        fixed_lines=np.stack([neg_beta.lines, neg_gamma.lines, neg_delta.lines]),
+        neg_beta=neg_beta,
+        neg_gamma=neg_gamma,
+        neg_delta=neg_delta,
         alpha_beta=pairing.pairing(vk.alpha_g1, vk.beta_g2),
     )
 
@@ -114,15 +143,9 @@ def check_proof(proof: Any) -> Proof:
 
 def _vk_x(pvk: PreparedVerifyingKey, inputs: list[int]) -> G1Point:
     """IC_0 + sum inputs[i] IC_{i+1}, by summing the inputs' nonzero 4-bit digits' table rows."""
-    n = len(inputs)
-    if n == 0:
+    if not inputs:
         return as_g1(pvk.vk.ic[0])
-    digits = ints_to_limbs(inputs).view(np.uint8).reshape(n, 32)  # little-endian bytes
-    nibbles = np.empty((n, IC_WINDOWS), dtype=np.int64)
-    nibbles[:, 0::2] = digits & 15
-    nibbles[:, 1::2] = digits >> 4
-    window_rows = (np.arange(n)[:, None] * IC_WINDOWS + np.arange(IC_WINDOWS)) * IC_DIGITS
-    rows = np.concatenate([pvk.ic.aff[:1], pvk.ic_table[(window_rows + nibbles)[nibbles != 0]]])
+    rows = np.concatenate([pvk.ic.aff[:1], pvk.ic_table[_table_rows(inputs)]])
     return as_g1(G1.msm(PointArray(G1, rows), _ones(len(rows)), threads=1))
 
 
@@ -165,8 +188,9 @@ def verify_batch(
     """True iff every (public_inputs, proof) verifies (except with probability ~2^-128).
 
     Random 128-bit rho_j combine the K checks: prod_j e(rho_j A_j, B_j) *
-    e(sum rho_j alpha, -beta) e(sum rho_j vk_x_j, -gamma) e(sum rho_j C_j, -delta) == 1,
-    K + 3 Miller loops and one final exponentiation.
+    e(S alpha, -beta) e(S IC_0 + sum_i s_i IC_i, -gamma) e(sum rho_j C_j, -delta) == 1 with
+    S = sum rho_j and s_i = sum_j rho_j x_ji: K + 3 Miller loops and one final exponentiation.
+    One item is exactly verify(). threads=1 runs everything on the calling thread.
     """
     pvk = prepare_verifying_key(vk)
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence) or not items:
@@ -180,28 +204,39 @@ def verify_batch(
         if not isinstance(item[1], Proof):
             raise errors.ArgumentError("expected a Proof")
         proofs.append(item[1])
-    # every point validated in three C calls (curve, subgroup, canonical coordinates)
-    a_arr = G1.array([p.a for p in proofs])
+    k = len(proofs)
+    if k == 1:
+        # four Miller loops and the random-scalar work would cost more than verify's three
+        return verify(pvk, inputs_list[0], proofs[0])
+    # every point validated in two C calls (canonical coordinates, curve, subgroup)
+    ac = G1.array([p.a for p in proofs] + [p.c for p in proofs])
     b_arr = G2.array([p.b for p in proofs])
-    c_arr = G1.array([p.c for p in proofs])
     rho = [secrets.randbits(BATCH_SCALAR_BITS) | 1 for _ in proofs]  # nonzero
-    # sum_j rho_j vk_x_j = (sum rho_j) IC_0 + sum_i (sum_j rho_j x_ji) IC_i
-    ic_scalars = [sum(rho) % R] + [
+    s_total = sum(rho) % R
+    s_inputs = [
         sum(rj * inputs[i] for rj, inputs in zip(rho, inputs_list, strict=True)) % R
         for i in range(pvk.n_public)
     ]
-    vk_x = as_g1(G1.msm(pvk.ic, ic_scalars, threads))
-    c_sum = as_g1(G1.msm(c_arr, rho, threads))
-    alpha_sum = as_g1(G1.mul(pvk.vk.alpha_g1, ic_scalars[0]))
-    # PointArray rows are the pairing layer's words (affine Montgomery, zero = infinity),
-    # so the K proof pairs go to C without a round trip through Python ints
-    g1s = np.concatenate([a_arr.scale(rho).aff, pairing._g1_words([alpha_sum, vk_x, c_sum])])
-    prepared = np.concatenate(
+    # the fixed-base terms S alpha and S IC_0 + sum s_i IC_i are sums of precomputed table
+    # rows (a few hundred mixed additions), cheaper than a scalar mul and an (n+1)-point MSM
+    base_rows = _table_rows([s_total, s_total])
+    is_ic0 = base_rows < IC_WINDOWS * IC_DIGITS  # the table's first point is IC_0, then alpha
+    alpha_rows = pvk.batch_table[base_rows[~is_ic0]]
+    vk_x_rows = pvk.batch_table[base_rows[is_ic0]]
+    if pvk.n_public:
+        vk_x_rows = np.concatenate([vk_x_rows, pvk.ic_table[_table_rows(s_inputs)]])
+    rho_limbs = np.frombuffer(b"".join(r.to_bytes(32, "little") for r in rho), np.uint64)
+    rho_limbs = rho_limbs.reshape(k, 4)
+    # Jacobian results go to affine in one C call (one batch inversion) and straight to the
+    # pairing as words, without a round trip through Python ints
+    jac = np.concatenate(
         [
-            _cp.g2_prepare(b_arr.aff),
-            np.stack([pvk.neg_beta.lines, pvk.neg_gamma.lines, pvk.neg_delta.lines]),
+            _cc.mul("g1", _cc.from_affine("g1", np.ascontiguousarray(ac.aff[:k])), rho_limbs),
+            _cc.msm("g1", alpha_rows, _ones_limbs(len(alpha_rows)), 1),
+            _cc.msm("g1", np.ascontiguousarray(vk_x_rows), _ones_limbs(len(vk_x_rows)), 1),
+            _cc.msm("g1", np.ascontiguousarray(ac.aff[k:]), rho_limbs, threads),
         ]
     )
-    return _cp.pairing_check_prepared(
-        np.ascontiguousarray(g1s), np.ascontiguousarray(prepared), threads
-    )
+    g1s = _cc.to_affine("g1", jac)
+    prepared = np.concatenate([_cp.g2_prepare(b_arr.aff), pvk.fixed_lines])
+    return _cp.pairing_check_prepared(g1s, prepared, threads)

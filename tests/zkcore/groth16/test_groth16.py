@@ -299,6 +299,60 @@ def test_verify_batch_ticket() -> None:
     assert not verify_batch(vk, [(pub, proofs[0]), (pub, tampered), (pub, proofs[2])])
 
 
+def _cube_items(xs: range) -> list[tuple[list[int], Proof]]:
+    _, pk, _ = cube()
+    return [([x**3 + x + 5], prove(pk, cube_witness(x))) for x in xs]
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_verify_batch_small_k_rejects_any_forged_member(k: int) -> None:
+    _, _, vk = cube()
+    pvk = prepare_verifying_key(vk)
+    items = _cube_items(range(2, 2 + k))
+    assert verify_batch(pvk, items, threads=1)
+    for j in range(k):
+        # a proof valid for other inputs (its neighbour's statement)
+        other = list(items)
+        other[j] = (items[(j + 1) % k][0], items[j][1])
+        assert not verify_batch(pvk, other, threads=1)
+        # a tampered but well-formed point
+        tampered = list(items)
+        tampered[j] = (items[j][0], dataclasses.replace(items[j][1], a=G1.double(items[j][1].a)))
+        assert not verify_batch(pvk, tampered, threads=1)
+        # the same proof twice under different inputs cannot both hold
+        assert not verify_batch(pvk, [items[j], (items[(j + 1) % k][0], items[j][1])], threads=1)
+
+
+def test_verify_batch_of_one_equals_verify() -> None:
+    _, _, vk = cube()
+    pvk = prepare_verifying_key(vk)
+    (inputs, proof), (other_inputs, _) = _cube_items(range(3, 5))
+    for item in (
+        (inputs, proof),
+        (other_inputs, proof),
+        (inputs, dataclasses.replace(proof, c=G1.add(proof.c, G1.generator))),
+        (inputs, dataclasses.replace(proof, b=None)),
+    ):
+        assert verify_batch(pvk, [item], threads=1) == verify(pvk, *item)
+    off_curve = dataclasses.replace(proof, a=(proof.a[0], (proof.a[1] + 1) % P))
+    for fn in (
+        lambda: verify(pvk, inputs, off_curve),
+        lambda: verify_batch(pvk, [(inputs, off_curve)]),
+    ):
+        with pytest.raises(errors.NotOnCurveError):
+            fn()
+
+
+def test_verify_batch_malformed_member_raises() -> None:
+    _, _, vk = cube()
+    items = _cube_items(range(2, 5))
+    bad_b = dataclasses.replace(items[1][1], b=(items[1][1].b[0], items[1][1].b[0]))
+    with pytest.raises(errors.ZKCoreError):
+        verify_batch(vk, [items[0], (items[1][0], bad_b), items[2]], threads=1)
+    with pytest.raises(errors.ArgumentError):
+        verify_batch(vk, [items[0], (items[1][0], "not a proof")], threads=1)  # type: ignore[list-item]
+
+
 def test_points_at_infinity_are_well_formed_but_rejected() -> None:
     _, pk, vk = cube()
     proof = prove(pk, cube_witness())
