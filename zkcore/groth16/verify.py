@@ -160,24 +160,46 @@ def _ones(k: int) -> FieldArray:
 _ONES: FieldArray = Fr.array([1] * 512)
 
 
-def verify(
-    vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
-) -> bool:
-    """True iff the proof verifies for these public inputs; typed errors for bad input."""
-    pvk = prepare_verifying_key(vk)
+@dataclass(frozen=True, eq=False)
+class CheckedItem:
+    """One (public inputs, proof) after every check verify makes, its points as C words."""
+
+    inputs: list[int]  # canonical Fr elements, as many as the key takes
+    ac: np.ndarray  # (2, 8): A and C, validated affine Montgomery words
+    b: np.ndarray  # (1, 16): B, validated (curve, subgroup, canonical)
+
+
+def check_item(
+    pvk: PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
+) -> CheckedItem:
+    """Validate one statement and proof as verify does (typed errors), for verify_checked or
+    verify_batch_checked; the server runs it in each request's thread, outside any batch."""
     inputs = check_public_inputs(pvk.n_public, public_inputs)
     if not isinstance(proof, Proof):
         raise errors.ArgumentError("expected a Proof")
     ac = G1.array([proof.a, proof.c])  # validated in C: canonical, on curve (cofactor 1)
     b = G2.array([proof.b])  # canonical, on the twist, in the subgroup
-    vk_x = _vk_x(pvk, inputs)
+    return CheckedItem(inputs, ac.aff, b.aff)
+
+
+def verify_checked(pvk: PreparedVerifyingKey, item: CheckedItem) -> bool:
+    """verify() of an already checked item."""
+    vk_x = _vk_x(pvk, item.inputs)
     # e(A, B) e(vk_x, -gamma) e(C, -delta) == e(alpha, beta): three Miller loops (two with
     # prepared lines) and one final exponentiation, compared with the key's e(alpha, beta).
     # PointArray rows are the pairing layer's words, so nothing is converted twice.
-    g1s = np.concatenate([ac.aff[:1], pairing._g1_words([vk_x]), ac.aff[1:]])
-    prepared = np.stack([_cp.g2_prepare(b.aff)[0], pvk.neg_gamma.lines, pvk.neg_delta.lines])
+    g1s = np.concatenate([item.ac[:1], pairing._g1_words([vk_x]), item.ac[1:]])
+    prepared = np.stack([_cp.g2_prepare(item.b)[0], pvk.neg_gamma.lines, pvk.neg_delta.lines])
     f = _cp.final_exponentiation(_cp.miller_loop_prepared(g1s, prepared))
     return pairing.Fp12.from_mont(f) == pvk.alpha_beta
+
+
+def verify(
+    vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
+) -> bool:
+    """True iff the proof verifies for these public inputs; typed errors for bad input."""
+    pvk = prepare_verifying_key(vk)
+    return verify_checked(pvk, check_item(pvk, public_inputs, proof))
 
 
 def verify_batch(
@@ -185,13 +207,8 @@ def verify_batch(
     items: Sequence[tuple[Sequence[int], Proof]],
     threads: int = 0,
 ) -> bool:
-    """True iff every (public_inputs, proof) verifies (except with probability ~2^-128).
-
-    Random 128-bit rho_j combine the K checks: prod_j e(rho_j A_j, B_j) *
-    e(S alpha, -beta) e(S IC_0 + sum_i s_i IC_i, -gamma) e(sum rho_j C_j, -delta) == 1 with
-    S = sum rho_j and s_i = sum_j rho_j x_ji: K + 3 Miller loops and one final exponentiation.
-    One item is exactly verify(). threads=1 runs everything on the calling thread.
-    """
+    """True iff every (public_inputs, proof) verifies (except with probability ~2^-128);
+    typed errors if any item is malformed. See verify_batch_checked."""
     pvk = prepare_verifying_key(vk)
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence) or not items:
         raise errors.ArgumentError("verify_batch takes a non-empty sequence of (inputs, proof)")
@@ -204,17 +221,36 @@ def verify_batch(
         if not isinstance(item[1], Proof):
             raise errors.ArgumentError("expected a Proof")
         proofs.append(item[1])
+    # the points validated as check_item does, but in two C calls for the whole batch
     k = len(proofs)
+    ac = G1.array([p.a for p in proofs] + [p.c for p in proofs]).aff
+    b = G2.array([p.b for p in proofs]).aff
+    checked = [
+        CheckedItem(inputs, ac[[j, k + j]], b[j : j + 1]) for j, inputs in enumerate(inputs_list)
+    ]
+    return verify_batch_checked(pvk, checked, threads)
+
+
+def verify_batch_checked(
+    pvk: PreparedVerifyingKey, items: Sequence[CheckedItem], threads: int = 0
+) -> bool:
+    """True iff every checked item verifies (except with probability ~2^-128).
+
+    Random nonzero 128-bit rho_j (from `secrets`) combine the K checks: prod_j e(rho_j A_j, B_j)
+    * e(S alpha, -beta) e(S IC_0 + sum_i s_i IC_i, -gamma) e(sum rho_j C_j, -delta) == 1 with
+    S = sum rho_j and s_i = sum_j rho_j x_ji: K + 3 Miller loops and one final exponentiation.
+    One item is exactly verify_checked(). threads=1 runs everything on the calling thread.
+    """
+    k = len(items)
+    if k == 0:
+        raise errors.ArgumentError("an empty batch")
     if k == 1:
         # four Miller loops and the random-scalar work would cost more than verify's three
-        return verify(pvk, inputs_list[0], proofs[0])
-    # every point validated in two C calls (canonical coordinates, curve, subgroup)
-    ac = G1.array([p.a for p in proofs] + [p.c for p in proofs])
-    b_arr = G2.array([p.b for p in proofs])
-    rho = [secrets.randbits(BATCH_SCALAR_BITS) | 1 for _ in proofs]  # nonzero
+        return verify_checked(pvk, items[0])
+    rho = [secrets.randbits(BATCH_SCALAR_BITS) | 1 for _ in items]  # nonzero
     s_total = sum(rho) % R
     s_inputs = [
-        sum(rj * inputs[i] for rj, inputs in zip(rho, inputs_list, strict=True)) % R
+        sum(rj * it.inputs[i] for rj, it in zip(rho, items, strict=True)) % R
         for i in range(pvk.n_public)
     ]
     # the fixed-base terms S alpha and S IC_0 + sum s_i IC_i are sums of precomputed table
@@ -227,16 +263,19 @@ def verify_batch(
         vk_x_rows = np.concatenate([vk_x_rows, pvk.ic_table[_table_rows(s_inputs)]])
     rho_limbs = np.frombuffer(b"".join(r.to_bytes(32, "little") for r in rho), np.uint64)
     rho_limbs = rho_limbs.reshape(k, 4)
+    a_aff = np.stack([it.ac[0] for it in items])
+    c_aff = np.stack([it.ac[1] for it in items])
     # Jacobian results go to affine in one C call (one batch inversion) and straight to the
     # pairing as words, without a round trip through Python ints
     jac = np.concatenate(
         [
-            _cc.mul("g1", _cc.from_affine("g1", np.ascontiguousarray(ac.aff[:k])), rho_limbs),
+            _cc.mul("g1", _cc.from_affine("g1", a_aff), rho_limbs),
             _cc.msm("g1", alpha_rows, _ones_limbs(len(alpha_rows)), 1),
             _cc.msm("g1", np.ascontiguousarray(vk_x_rows), _ones_limbs(len(vk_x_rows)), 1),
-            _cc.msm("g1", np.ascontiguousarray(ac.aff[k:]), rho_limbs, threads),
+            _cc.msm("g1", c_aff, rho_limbs, threads),
         ]
     )
     g1s = _cc.to_affine("g1", jac)
-    prepared = np.concatenate([_cp.g2_prepare(b_arr.aff), pvk.fixed_lines])
+    b_aff = np.concatenate([it.b for it in items])
+    prepared = np.concatenate([_cp.g2_prepare(b_aff), pvk.fixed_lines])
     return _cp.pairing_check_prepared(g1s, prepared, threads)
