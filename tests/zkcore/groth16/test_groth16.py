@@ -343,6 +343,24 @@ def test_verify_batch_of_one_equals_verify() -> None:
             fn()
 
 
+def test_checked_items_give_verify_and_verify_batch_answers() -> None:
+    from zkcore.groth16.verify import check_item, verify_batch_checked, verify_checked
+
+    _, _, vk = cube()
+    pvk = prepare_verifying_key(vk)
+    items = _cube_items(range(2, 5))
+    checked = [check_item(pvk, *it) for it in items]
+    assert all(verify_checked(pvk, c) for c in checked)
+    assert verify_batch_checked(pvk, checked, threads=1)
+    forged = check_item(pvk, items[1][0], items[0][1])
+    assert not verify_checked(pvk, forged)
+    assert not verify_batch_checked(pvk, [checked[0], forged, checked[2]], threads=1)
+    with pytest.raises(errors.ArgumentError):
+        verify_batch_checked(pvk, [])
+    with pytest.raises(errors.NonCanonicalError):
+        check_item(pvk, [R], items[0][1])
+
+
 def test_verify_batch_malformed_member_raises() -> None:
     _, _, vk = cube()
     items = _cube_items(range(2, 5))
