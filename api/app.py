@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, proof: ProofEngine | None = Non
         loaded = engine_if_loaded(app)
         if loaded is not None and loaded is not proof:
             loaded.close()
+        app.state.gate_threads.shutdown(wait=False)
         engine.dispose()
 
     app = FastAPI(
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, proof: ProofEngine | None = Non
     app.state.gate_limiter = GateLimiter()
     # What verify reads of each event on every scan, read once per app (api.services.verification).
     app.state.event_cache = EventCache()
+    app.state.gate_threads = ThreadPoolExecutor(settings.gate_threads, thread_name_prefix="gate")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     # Prover processes per API process (default: one per core).
     prover_workers: int | None = Field(default=None, ge=1, le=64)
+    # Threads per API process that run gate scans (POST /verify). A few suffice: a scan's
+    # Python holds the GIL, and more threads only contend for it (docs/api.md, Load).
+    gate_threads: int = Field(default=3, ge=1, le=64)
     # Webhooks (docs/api.md, "Webhooks"): the delivery worker each API process runs.
     webhooks_enabled: bool = True
     # Seconds between polls of the outbox when it had nothing due.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
+    lock_path = None
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        lock_path = Path(parsed.database + ".writer-lock")
     engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -39,7 +44,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
-    writer = _WriterQueue(engine, busy_timeout_ms / 1000)
+    writer = _WriterQueue(engine, busy_timeout_ms / 1000, lock_path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -59,35 +64,64 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
 
 
 class _WriterQueue:
-    """This process's SQLite transactions queue on a lock before BEGIN IMMEDIATE.
+    """SQLite's writers queue on a lock before BEGIN IMMEDIATE: threads, then processes.
 
     SQLite admits one writer; a waiting connection polls with sleeps of up to 100 ms, so under
     load the lock sits free while its waiters sleep (a verify load at concurrency 16 spent most
-    of its time there: docs/api.md, Load). Threads of one process hand over through this lock
-    instead, without sleeping; other processes still meet at SQLite's lock and busy timeout.
-    The lock is held from BEGIN to the end of COMMIT or ROLLBACK (or the connection's close).
+    of its time there: docs/api.md, Load). Threads of one process hand over through a lock
+    instead, without sleeping; the processes of one server (serve --workers N) then take an
+    flock on a file next to the database, polled every 0.2-2 ms. Past the busy timeout a
+    waiter goes on regardless and SQLite's own busy timeout decides, as without the queue.
+    The turn is held from BEGIN to the end of COMMIT or ROLLBACK (or the connection's close).
     """
 
-    def __init__(self, engine: Engine, timeout_s: float) -> None:
+    def __init__(self, engine: Engine, timeout_s: float, lock_path: Path | None) -> None:
         self._lock = threading.Lock()
         self._holder: int | None = None  # id() of the DBAPI connection in a transaction
         self._timeout_s = timeout_s
+        self._lock_path = lock_path
+        self._file: tuple[int, int] | None = None  # (pid, fd): an fd is never shared by forks
+        self._file_locked = False
         dialect = engine.dialect
         # Per-engine dialect instance: wrapping its methods touches no other engine.
         for name in ("do_commit", "do_rollback", "do_close"):
             setattr(dialect, name, self._releasing(getattr(dialect, name)))
 
     def acquire(self, conn: Any) -> None:
-        """Wait for this process's turn (then SQLite's lock is normally free at once)."""
-        # On timeout go on regardless: SQLite's own busy timeout then decides, as before.
+        """Wait for this connection's turn (then SQLite's lock is normally free at once)."""
+        deadline = time.monotonic() + self._timeout_s
         if self._lock.acquire(timeout=self._timeout_s):
             self._holder = _dbapi_id(conn)
+            self._file_locked = self._lock_file(deadline)
 
     def release(self, conn: Any) -> None:
         """End this connection's turn, if it holds one."""
         if self._holder == _dbapi_id(conn):
             self._holder = None
+            if self._file_locked:
+                self._file_locked = False
+                fcntl.flock(self._fd(), fcntl.LOCK_UN)
             self._lock.release()
+
+    def _lock_file(self, deadline: float) -> bool:
+        if self._lock_path is None:
+            return False
+        fd, delay = self._fd(), 0.0002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(delay)
+                delay = min(2 * delay, 0.002)
+
+    def _fd(self) -> int:
+        assert self._lock_path is not None
+        if self._file is None or self._file[0] != os.getpid():
+            self._file = (os.getpid(), os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600))
+        return self._file[1]
 
     def _releasing(self, method: Any) -> Any:
         def wrapped(dbapi_conn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -8,7 +8,7 @@ alone, and the prover pool's workers load the proving key once.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -18,6 +18,7 @@ from api.config import Settings
 from api.errors import ApiError
 from api.prover import ProverPool
 from api.services.circuit import CircuitKeys, ensure_circuit_keys
+from api.services.proof_batcher import ProofBatcher
 from zkcore.groth16 import PreparedVerifyingKey
 
 _LOAD_LOCK = threading.Lock()
@@ -34,6 +35,11 @@ class ProofEngine:
     keys: CircuitKeys
     pvk: PreparedVerifyingKey
     prover: ProverPool
+    # Verify's Groth16 checks: concurrent scans share one batch (api/services/proof_batcher.py).
+    batcher: ProofBatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.batcher = ProofBatcher(self.pvk)
 
     def close(self) -> None:
         """Stop the prover workers."""

@@ -79,8 +79,8 @@ def main() -> None:
             )
             tokens.append(minted.json()["token"])
         state = app.state
-        pvk = state.proof_engine.pvk
-        fixed = (state.sessionmaker, settings, pvk, state.gate_limiter, state.event_cache, gate)
+        proofs = state.proof_engine.batcher
+        fixed = (state.sessionmaker, settings, proofs, state.gate_limiter, state.event_cache, gate)
         bodies = [VerifyRequest(token=t, gate_id="north") for t in tokens]
         half = len(bodies) // 2
         start = time.process_time()

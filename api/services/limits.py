@@ -223,6 +223,8 @@ class GateLimiter:
                 self._leases[key_id] = (start, left - 1)
                 return
         # Outside the lock: a database round trip must not stall the process's other scans.
+        # The caller's transaction first ends: it may be a read-only snapshot (verify's).
+        session.commit()
         chunk = self.lease_size(per_minute)
         count = increment(session, [f"key:{key_id}:verify"], start, chunk)[f"key:{key_id}:verify"]
         granted = max(0, min(chunk, per_minute - (count - chunk)))

@@ -1,6 +1,7 @@
 """POST /verify's pipeline: parse, check, prove-check, then consume once.
 
-Cheap checks come first and the database's write lock is held only for the last step:
+Cheap checks come first; the reads run in one snapshot that takes no lock (SQLite: a deferred
+BEGIN), and the database's write lock is held only for the consuming inserts:
 
   0. the gate key's rate (api.services.limits.GateLimiter): over it, 429 `rate_limited`;
   1. the token is parsed strictly (api/token.py): any defect is `malformed_token`;
@@ -9,12 +10,17 @@ Cheap checks come first and the database's write lock is held only for the last 
   3. time: not expired (with the configured skew), not minted in the future, a lifetime of at
      most TTL_MAX_SECONDS (`expired`, `not_yet_valid`, `malformed_token`);
   4. gate and tier policy for this gate key and gate (`gate_not_allowed`, `tier_not_allowed`);
-  5. the Groth16 check on the public inputs the server rebuilds (`invalid_proof`);
-  6. in one transaction: the root was current at some moment between the proof's `now` and
-     this scan (`unknown_root`), the ticket the nullifier names is not revoked (`revoked`)
-     nor transferred since the token was minted (`transferred`, api/services/transfers.py),
-     then api.services.gate.consume: accept once, `already_consumed` after.
+  5. read in the snapshot: whether the root was current at some moment between the proof's
+     `now` and this scan, and the ticket the nullifier names with its state;
+  6. the Groth16 check on the public inputs the server rebuilds (`invalid_proof`), outside
+     any transaction;
+  7. then, in that order: `unknown_root`; the named ticket revoked (`revoked`) or transferred
+     since the token was minted (`transferred`, api/services/transfers.py);
+  8. api.services.gate.consume: accept once, `already_consumed` after.
 
+The scan is ordered at its snapshot (step 5): a revocation or transfer that commits in the
+milliseconds between it and the consuming insert is ordered after the scan, on SQLite as on
+PostgreSQL. One-time use does not depend on the snapshot: it is the insert's UNIQUE constraint.
 Every answer is recorded (api.models.Entry) and a retried scan_id gets its first answer.
 """
 
@@ -40,10 +46,9 @@ from api.services import gate, transfers
 from api.services.issuance import GATE_POLICY_ANY
 from api.services.limits import GateLimiter
 from api.services.merkle import MerkleStore, to_hex
+from api.services.proof_batcher import ProofBatcher
 from api.timeutil import utcnow
 from api.token import Token, TokenError, decode_token, tag
-from zkcore import errors as zk_errors
-from zkcore.groth16 import PreparedVerifyingKey, verify
 
 WRONG_EVENT = "wrong_event"
 EXPIRED = "expired"
@@ -100,34 +105,40 @@ def _time_reason(token: Token, now_s: int, skew: int) -> str | None:
     return None
 
 
-def _proof_ok(
-    pvk: PreparedVerifyingKey, token: Token, event: EventView, scope: str, tier: str
-) -> bool:
+def _proof_ok(proofs: ProofBatcher, token: Token, event: EventView, scope: str, tier: str) -> bool:
     inputs = token.public_inputs(event_field(event.event_id), scope_field(scope), tier_field(tier))
-    try:
-        return verify(pvk, inputs, token.proof)
-    except (zk_errors.ZKCoreError, ValueError):
-        return False
+    return proofs.check(inputs, token.proof)  # False for malformed input too
 
 
-def _revoked(session: Session, settings: Settings, scan: Scan, token: Token) -> str | None:
-    """`revoked` or `transferred` if the nullifier names a ticket that may no longer enter so
-    (sets scan.ticket_pk and scan.ticket_id), else None."""
+@dataclass(frozen=True)
+class NamedTicket:
+    """The ticket a token's nullifier names, and why it may no longer enter (or None)."""
+
+    ticket_pk: int
+    ticket_id: str
+    barred: str | None
+
+
+def _named_ticket(
+    session: Session, settings: Settings, scan: Scan, token: Token
+) -> NamedTicket | None:
+    """The ticket the nullifier names (None if not minted here), `revoked` or `transferred`
+    if it may no longer enter so."""
+    assert scan.scope is not None
     key = {"event_pk": scan.event.id, "scope": scan.scope, "nullifier": to_hex(token.nullifier)}
-    named = session.execute(_NAMED_TICKET, key).first()
-    if named is None:
+    row = session.execute(_NAMED_TICKET, key).first()
+    if row is None:
         return None  # not minted here (e.g. a holder-proved token): the root window decides
-    scan.ticket_pk, scan.ticket_id = named.ticket_pk, named.ticket_id
-    if named.state is TicketState.REVOKED:
-        return REVOKED
-    if named.superseded_at is not None:
-        return TRANSFERRED
-    if named.transfer_count:  # rare: compare with the current holder's nullifier
-        assert scan.scope is not None
+    barred = None
+    if row.state is TicketState.REVOKED:
+        barred = REVOKED
+    elif row.superseded_at is not None:
+        barred = TRANSFERRED
+    elif row.transfer_count:  # rare: compare with the current holder's nullifier
         record = session.get(TicketNullifier, (key["event_pk"], key["scope"], key["nullifier"]))
         if record is not None and transfers.superseded(session, settings, record, scan.scope):
-            return TRANSFERRED
-    return None
+            barred = TRANSFERRED
+    return NamedTicket(row.ticket_pk, row.ticket_id, barred)
 
 
 # One indexed lookup per scan: the ticket a nullifier names, and what may bar it.
@@ -149,6 +160,7 @@ _NAMED_TICKET = (
 
 
 def _reject(session: Session, scan: Scan, reason: str, now: datetime) -> gate.Outcome:
+    session.commit()  # end a read-only snapshot: the record is written in a new transaction
     return gate.record_rejection(
         session,
         scan.event.id,
@@ -237,7 +249,7 @@ def _gate_event(session: Session, principal: Principal, cache: EventCache) -> Ev
 def handle_scan(
     sessionmaker: Callable[[], Session],
     settings: Settings,
-    pvk: PreparedVerifyingKey,
+    proofs: ProofBatcher,
     limiter: GateLimiter | None,
     cache: EventCache,
     key: str,
@@ -245,17 +257,15 @@ def handle_scan(
 ) -> VerifyOut:
     """Authenticate the gate key and verify the scan, in one session (POST /verify)."""
     with sessionmaker() as session:
-        begin_read_only(session)  # SQLite: the key check queues behind no writer
+        begin_read_only(session)  # SQLite: the checks' reads queue behind no writer
         principal = require_role(authenticate(session, key), Role.GATE)
-        _gate_event(session, principal, cache)
-        session.commit()
-        return verify_scan(session, settings, pvk, principal, body, limiter=limiter, cache=cache)
+        return verify_scan(session, settings, proofs, principal, body, limiter=limiter, cache=cache)
 
 
 def verify_scan(
     session: Session,
     settings: Settings,
-    pvk: PreparedVerifyingKey,
+    proofs: ProofBatcher,
     principal: Principal,
     body: VerifyRequest,
     now: datetime | None = None,
@@ -275,14 +285,14 @@ def verify_scan(
         scan_id=body.scan_id,
         token_hash=hashlib.sha256(body.token.encode()).hexdigest(),
     )
-    outcome = _check_and_consume(session, settings, pvk, principal, body, scan, now, cache)
+    outcome = _check_and_consume(session, settings, proofs, principal, body, scan, now, cache)
     return _answer(session, scan, outcome)
 
 
 def _check_and_consume(
     session: Session,
     settings: Settings,
-    pvk: PreparedVerifyingKey,
+    proofs: ProofBatcher,
     principal: Principal,
     body: VerifyRequest,
     scan: Scan,
@@ -304,17 +314,25 @@ def _check_and_consume(
     if reason is not None:
         return _reject(session, scan, reason, now)
     assert scan.scope is not None and scan.tier is not None
-    session.commit()  # no lock (SQLite's is database-wide) while the pairing runs
-    if not _proof_ok(pvk, token, scan.event, scan.scope, scan.tier):
-        return _reject(session, scan, INVALID_PROOF, now)
+    # Every read the verdict needs, in one snapshot before the pairing; the write lock is then
+    # held for the consuming inserts alone. The scan is ordered at this snapshot: a revocation
+    # or transfer committed in the few ms between it and the consumption comes after the scan.
+    if not session.in_transaction():
+        begin_read_only(session)
     # The proof's root must have been current between its `now` and this scan.
     window = max(0, time_field(now) - token.now) + settings.verify_clock_skew_seconds
     tree = MerkleStore(settings.merkle_depth)
-    if not tree.root_accepted(session, scan.event.id, token.root, now, window):
+    root_ok = tree.root_accepted(session, scan.event.id, token.root, now, window)
+    named = _named_ticket(session, settings, scan, token)
+    session.commit()  # no lock (SQLite's is database-wide) while the pairing runs
+    if not _proof_ok(proofs, token, scan.event, scan.scope, scan.tier):
+        return _reject(session, scan, INVALID_PROOF, now)
+    if not root_ok:
         return _reject(session, scan, UNKNOWN_ROOT, now)
-    reason = _revoked(session, settings, scan, token)
-    if reason is not None:
-        return _reject(session, scan, reason, now)
+    if named is not None:  # the proof holds: the entry may name its ticket
+        scan.ticket_pk, scan.ticket_id = named.ticket_pk, named.ticket_id
+        if named.barred is not None:
+            return _reject(session, scan, named.barred, now)
     return gate.consume(
         session,
         scan.event.id,
