@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api import security
 from api.errors import Forbidden, Unauthorized
-from api.models import ApiKey, Role
+from api.models import ApiKey, Role, table
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ticketking"'}
 # Compared against when the key_id is unknown, so a miss costs what a hit costs.
@@ -52,15 +52,16 @@ def authenticate(session: Session, plaintext: str) -> Principal:
     return Principal(row.key_id, Role(row.role), row.merchant_id, row.event_pk, gates)
 
 
+_KEYS = table(ApiKey).c
 _KEY_QUERY = select(
-    ApiKey.key_id,
-    ApiKey.key_hash,
-    ApiKey.revoked_at,
-    ApiKey.role,
-    ApiKey.merchant_id,
-    ApiKey.event_pk,
-    ApiKey.gate_ids,
-).where(ApiKey.key_id == bindparam("key_id"))
+    _KEYS.key_id,
+    _KEYS.key_hash,
+    _KEYS.revoked_at,
+    _KEYS.role,
+    _KEYS.merchant_id,
+    _KEYS.event_pk,
+    _KEYS.gate_ids,
+).where(_KEYS.key_id == bindparam("key_id"))
 
 
 def require_role(principal: Principal, *roles: Role) -> Principal:

@@ -13,15 +13,15 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, cast
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db import insert_new
 from api.errors import Conflict
-from api.models import Consumption, Entry, EntryResult, Role
+from api.models import Consumption, Entry, EntryResult, Role, table
 from api.services import webhooks
 from api.timeutil import utcnow
 
@@ -226,8 +226,8 @@ def record_rejection(
     return Rejected(reason=reason)
 
 
-_CONSUMPTIONS = cast(Table, Consumption.__table__)
-_ENTRIES = cast(Table, Entry.__table__)
+_CONSUMPTIONS = table(Consumption)
+_ENTRIES = table(Entry)
 
 
 def _entry(

@@ -21,9 +21,9 @@ from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from api.models import Event, MerkleNode, MerkleRoot
+from api.models import Event, MerkleNode, MerkleRoot, table
 from api.timeutil import utcnow
 from zkcore import errors
 from zkcore.field import Fr
@@ -243,22 +243,23 @@ __all__ = ["MAX_DEPTH", "MerklePath", "MerkleStore", "from_hex", "hash2", "to_he
 def _root_spans() -> Select[int, datetime]:
     """Each row of an event with a given root, and when the next root replaced it (None:
     still current). Built once: verify runs it on every scan."""
-    later = aliased(MerkleRoot)
+    roots = table(MerkleRoot)
+    later = roots.alias("later")
     until = (
-        select(later.current_from)
-        .where(later.event_pk == bindparam("event_pk"), later.id > MerkleRoot.id)
-        .order_by(later.id)
+        select(later.c.current_from)
+        .where(later.c.event_pk == bindparam("event_pk"), later.c.id > roots.c.id)
+        .order_by(later.c.id)
         .limit(1)
         .scalar_subquery()
     )
     return (
-        select(MerkleRoot.id, until)
+        select(roots.c.id, until)
         .where(
-            MerkleRoot.event_pk == bindparam("event_pk"),
-            MerkleRoot.root == bindparam("root"),
-            MerkleRoot.current_from <= bindparam("now"),
+            roots.c.event_pk == bindparam("event_pk"),
+            roots.c.root == bindparam("root"),
+            roots.c.current_from <= bindparam("now"),
         )
-        .order_by(MerkleRoot.id.desc())
+        .order_by(roots.c.id.desc())
     )
 
 

@@ -40,7 +40,7 @@ from api.config import Settings
 from api.db import begin_read_only
 from api.errors import Forbidden
 from api.fields import event_field, scope_field, tier_field, time_field
-from api.models import Event, EventTier, Role, Ticket, TicketNullifier, TicketState
+from api.models import Event, EventTier, Role, Ticket, TicketNullifier, TicketState, table
 from api.schemas import TTL_MAX_SECONDS, VerifyOut, VerifyRequest
 from api.services import gate, transfers
 from api.services.issuance import GATE_POLICY_ANY
@@ -142,19 +142,20 @@ def _named_ticket(
 
 
 # One indexed lookup per scan: the ticket a nullifier names, and what may bar it.
+_NULLIFIERS, _TICKETS = table(TicketNullifier).c, table(Ticket).c
 _NAMED_TICKET = (
     select(
-        TicketNullifier.ticket_pk,
-        TicketNullifier.superseded_at,
-        Ticket.ticket_id,
-        Ticket.state,
-        Ticket.transfer_count,
+        _NULLIFIERS.ticket_pk,
+        _NULLIFIERS.superseded_at,
+        _TICKETS.ticket_id,
+        _TICKETS.state,
+        _TICKETS.transfer_count,
     )
-    .join(Ticket, Ticket.id == TicketNullifier.ticket_pk)
+    .join_from(table(TicketNullifier), table(Ticket), _TICKETS.id == _NULLIFIERS.ticket_pk)
     .where(
-        TicketNullifier.event_pk == bindparam("event_pk"),
-        TicketNullifier.scope == bindparam("scope"),
-        TicketNullifier.nullifier == bindparam("nullifier"),
+        _NULLIFIERS.event_pk == bindparam("event_pk"),
+        _NULLIFIERS.scope == bindparam("scope"),
+        _NULLIFIERS.nullifier == bindparam("nullifier"),
     )
 )
 
