@@ -822,7 +822,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.phases.discard("start")  # a server we did not start is not ours to restart
     if not 0 < args.replay + args.malformed + args.forged < 1:
         p.error("--replay + --malformed + --forged must leave a share of fresh tokens")
-    provers = args.prover_workers or os.cpu_count() or 1
+    # As `serve --workers N` does: without a count, the API workers share the cores' provers.
+    provers = args.prover_workers or max(1, (os.cpu_count() or 1) // args.workers)
     args.pt_concurrency = args.pt_concurrency or 2 * provers * args.workers
     # A depth-d tree holds 2^d tickets (each gets one fresh token per round's scope).
     args.tickets = min(args.tickets or args.verify_tokens, 2**args.depth)

@@ -38,6 +38,17 @@ def test_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert s.resolved_database_url == "postgresql+psycopg://u:p@db:5432/tk"
 
 
+def test_gate_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TICKETKING_GATE_THREADS", raising=False)
+    assert Settings().gate_threads == 3
+    monkeypatch.setenv("TICKETKING_GATE_THREADS", "6")
+    assert Settings().gate_threads == 6
+    for bad in ("0", "65", "x"):
+        monkeypatch.setenv("TICKETKING_GATE_THREADS", bad)
+        with pytest.raises(ValueError):
+            Settings()
+
+
 @pytest.mark.parametrize("depth", ["0", "33", "x"])
 def test_bad_depth_is_refused(monkeypatch: pytest.MonkeyPatch, depth: str) -> None:
     monkeypatch.setenv("TICKETKING_MERKLE_DEPTH", depth)

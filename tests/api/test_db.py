@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+from pathlib import Path
+
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import alembic_config, make_engine, migrate, schema_tables
-from api.models import Base, Consumption, Event, Merchant
+from api.db import (
+    alembic_config,
+    begin_read_only,
+    insert_new,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    schema_tables,
+)
+from api.models import Base, Consumption, Event, Merchant, table
 from api.timeutil import utcnow
 
 
@@ -95,3 +108,95 @@ def test_timestamps_round_trip_as_aware_utc(session: Session) -> None:
     ev = session.get(Event, event_pk)
     assert ev is not None and ev.created_at.utcoffset() is not None
     assert ev.created_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_insert_new_returns_the_id_then_none_and_the_transaction_goes_on(
+    session: Session,
+) -> None:
+    event_pk = _event(session)
+    row = {
+        "event_pk": event_pk,
+        "scope": "e",
+        "nullifier": "cd" * 32,
+        "ticket_pk": None,
+        "gate_id": "g",
+        "consumed_at": utcnow(),
+    }
+    first = insert_new(session, table(Consumption), row)
+    assert isinstance(first, int)
+    assert insert_new(session, table(Consumption), row | {"gate_id": "other"}) is None
+    # The conflict aborted nothing (no savepoint needed, PostgreSQL included).
+    other = insert_new(session, table(Consumption), row | {"scope": "day2"})
+    session.commit()
+    assert isinstance(other, int) and other != first
+    stored = session.scalars(select(Consumption.gate_id).order_by(Consumption.id)).all()
+    assert stored == ["g", "g"]
+
+
+def test_insert_new_still_enforces_foreign_keys(session: Session) -> None:
+    row = {"event_pk": 999_999, "scope": "e", "nullifier": "ef" * 32, "ticket_pk": None}
+    with pytest.raises(IntegrityError):
+        insert_new(session, table(Consumption), row | {"gate_id": "g", "consumed_at": utcnow()})
+    session.rollback()
+
+
+def _sqlite_file_engine(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path}/w.db", busy_timeout_ms=5_000)
+    migrate(engine)
+    return engine
+
+
+def test_sqlite_read_only_snapshot_takes_no_write_lock(tmp_path: Path) -> None:
+    engine = _sqlite_file_engine(tmp_path)
+    try:
+        with make_sessionmaker(engine)() as writer, make_sessionmaker(engine)() as reader:
+            _event(writer)
+            writer.execute(text("UPDATE events SET name = 'x'"))  # holds the write lock
+            begin_read_only(reader)
+            # Reads at once from its snapshot (a write-mode BEGIN would wait for the writer).
+            assert reader.scalar(select(Event.name)) == "e"
+            reader.commit()
+            writer.commit()
+    finally:
+        engine.dispose()
+
+
+def _flock_free(path: Path) -> bool:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_sqlite_writers_of_two_engines_take_turns(tmp_path: Path) -> None:
+    """Two engines on one file stand for two server processes: the second writer's BEGIN
+    waits on the flock next to the database until the first commits."""
+    first, second = _sqlite_file_engine(tmp_path), _sqlite_file_engine(tmp_path)
+    order: list[str] = []
+    started = threading.Event()
+
+    def write_second() -> None:
+        started.set()
+        with second.begin() as conn:
+            order.append("second begins")
+            conn.execute(text("SELECT 1"))
+
+    try:
+        with first.begin() as conn:
+            conn.execute(text("SELECT 1"))
+            assert not _flock_free(tmp_path / "w.db.writer-lock")
+            thread = threading.Thread(target=write_second)
+            thread.start()
+            started.wait()
+            thread.join(timeout=0.3)  # it cannot get in while the first holds the turn
+            order.append("first commits")
+        thread.join(timeout=10)
+        assert order == ["first commits", "second begins"]
+        assert _flock_free(tmp_path / "w.db.writer-lock")  # released with each commit
+    finally:
+        first.dispose()
+        second.dispose()
