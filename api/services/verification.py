@@ -257,7 +257,8 @@ def handle_scan(
     body: VerifyRequest,
 ) -> VerifyOut:
     """Authenticate the gate key and verify the scan, in one session (POST /verify)."""
-    with sessionmaker() as session:
+    # Announced before the reads: a pairing batch that starts meanwhile waits for this scan.
+    with proofs.expecting(), sessionmaker() as session:
         begin_read_only(session)  # SQLite: the checks' reads queue behind no writer
         principal = require_role(authenticate(session, key), Role.GATE)
         return verify_scan(session, settings, proofs, principal, body, limiter=limiter, cache=cache)

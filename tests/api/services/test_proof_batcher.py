@@ -193,4 +193,91 @@ def test_max_batch_must_be_positive() -> None:
     pvk, _ = _setup()
     with pytest.raises(ValueError):
         ProofBatcher(pvk, max_batch=0)
+    with pytest.raises(ValueError):
+        ProofBatcher(pvk, gather_s=-1)
     assert isinstance(_setup()[1][0][1], Proof)
+
+
+def _announced_scans(batcher: ProofBatcher, items: list[Item], lag_s: float) -> list[bool]:
+    """One thread per item: announce, then call check() after i * lag_s (like a gate's
+    reads before the pairing); answers in item order."""
+    answers: list[bool] = [False] * len(items)
+    announced = threading.Barrier(len(items))
+
+    def scan(i: int) -> None:
+        with batcher.expecting():
+            announced.wait()
+            time.sleep(i * lag_s)
+            answers[i] = batcher.check(*items[i])
+
+    workers = [threading.Thread(target=scan, args=(i,)) for i in range(len(items))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=30)
+    assert not any(w.is_alive() for w in workers)
+    return answers
+
+
+def test_leader_gathers_announced_scans() -> None:
+    pvk, valid = _setup()
+    items = valid[:4] + [(valid[5][0], valid[4][1])]  # one forgery among them
+    batcher = ProofBatcher(pvk, gather_s=5.0)  # long enough to never expire here
+    answers = _announced_scans(batcher, items, lag_s=0.02)
+    assert answers == [True] * 4 + [False]
+    # the first to arrive waited for the other four: one batch of five, bisected for the bad one
+    assert batcher.stats.largest == 5
+    assert batcher._coming == 0 and not batcher._running and not batcher._queue
+
+
+def test_gathering_stops_at_the_deadline_and_on_withdrawal() -> None:
+    pvk, valid = _setup()
+    batcher = ProofBatcher(pvk, gather_s=0.05)
+    withdrawn, entered = threading.Event(), threading.Event()
+
+    def rejected_early() -> None:
+        with batcher.expecting():  # announced, then answered without a pairing
+            entered.set()
+            withdrawn.wait(timeout=10)
+
+    other = threading.Thread(target=rejected_early)
+    other.start()
+    assert entered.wait(timeout=10)
+    start = time.monotonic()
+    assert batcher.check(*valid[0])  # unannounced itself, but one scan is on its way
+    waited = time.monotonic() - start
+    withdrawn.set()
+    other.join(timeout=10)
+    assert 0.05 <= waited < 5  # waited for the announced scan, until the deadline
+    assert batcher._coming == 0
+    # a withdrawal ends a leader's wait at once
+
+    entered.clear()
+
+    def withdraws_soon() -> None:
+        with batcher.expecting():
+            entered.set()
+            time.sleep(0.05)
+
+    batcher.gather_s = 10.0
+    other = threading.Thread(target=withdraws_soon)
+    other.start()
+    assert entered.wait(timeout=10)
+    start = time.monotonic()
+    assert batcher.check(*valid[1])
+    assert 0.01 <= time.monotonic() - start < 5  # not the 10 s deadline: the withdrawal
+    other.join(timeout=10)
+    assert batcher._coming == 0 and batcher.stats.largest == 1
+
+
+def test_lone_announced_scan_does_not_wait() -> None:
+    pvk, valid = _setup()
+    batcher = ProofBatcher(pvk, gather_s=10.0)
+    start = time.monotonic()
+    with batcher.expecting():
+        assert batcher.check(*valid[0])
+        assert not batcher.check(valid[1][0], valid[0][1])  # a second check: unannounced
+    with batcher.expecting():
+        assert not batcher.check([valid[0][0][0] + R], valid[0][1])  # malformed: withdrawn
+    assert time.monotonic() - start < 5
+    assert batcher._coming == 0
