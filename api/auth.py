@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api import security
+from api.driver_sql import DriverStatement
 from api.errors import Forbidden, Unauthorized
 from api.models import ApiKey, Role, table
 
@@ -44,7 +45,7 @@ def authenticate(session: Session, plaintext: str) -> Principal:
     """The principal behind a valid, unrevoked key; 401 otherwise (keys are never logged)."""
     key_id = security.parse_key_id(plaintext)
     # Columns, not an ORM row: every request of every gate passes here.
-    row = session.execute(_KEY_QUERY, {"key_id": key_id}).first() if key_id else None
+    row = _KEY_QUERY.first(session, {"key_id": key_id}) if key_id else None
     ok = security.key_matches(plaintext, row.key_hash if row else _DUMMY_HASH)
     if row is None or not ok or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key", headers=_CHALLENGE)
@@ -53,15 +54,17 @@ def authenticate(session: Session, plaintext: str) -> Principal:
 
 
 _KEYS = table(ApiKey).c
-_KEY_QUERY = select(
-    _KEYS.key_id,
-    _KEYS.key_hash,
-    _KEYS.revoked_at,
-    _KEYS.role,
-    _KEYS.merchant_id,
-    _KEYS.event_pk,
-    _KEYS.gate_ids,
-).where(_KEYS.key_id == bindparam("key_id"))
+_KEY_QUERY = DriverStatement(
+    select(
+        _KEYS.key_id,
+        _KEYS.key_hash,
+        _KEYS.revoked_at,
+        _KEYS.role,
+        _KEYS.merchant_id,
+        _KEYS.event_pk,
+        _KEYS.gate_ids,
+    ).where(_KEYS.key_id == bindparam("key_id"))
+)
 
 
 def require_role(principal: Principal, *roles: Role) -> Principal:

@@ -17,6 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.driver_sql import DriverStatement
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Execution option of a transaction that only reads (see begin_read_only).
 _READ_ONLY = "ticketking_read_only"
@@ -146,15 +148,18 @@ def begin_read_only(session: Session) -> None:
 def insert_new(session: Session, table: Table, values: dict[str, Any]) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a unique
     constraint already holds such a row (the transaction goes on: no savepoint needed)."""
-    query = _insert_new_query(session.get_bind().dialect.name, table)
-    return session.execute(query, values).scalar()
+    query = _insert_new_query(session.get_bind().dialect.name, table, tuple(values))
+    row = query.first(session, values)
+    return None if row is None else row[0]
 
 
 @lru_cache(maxsize=64)
-def _insert_new_query(dialect_name: str, table: Table) -> Any:
-    # Built once per table: statement construction costs more than SQLite's insert itself.
+def _insert_new_query(dialect_name: str, table: Table, columns: tuple[str, ...]) -> DriverStatement:
+    # Built once per table and column set: statement construction and SQLAlchemy's execution
+    # machinery cost more than SQLite's insert itself (api/driver_sql.py).
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    insert = dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return DriverStatement(insert, column_keys=columns)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -23,6 +23,7 @@ from typing import cast
 from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from api.driver_sql import DriverStatement
 from api.models import Event, MerkleNode, MerkleRoot, table
 from api.timeutil import utcnow
 from zkcore import errors
@@ -132,7 +133,7 @@ class MerkleStore:
         root = Fr.canonical(root)  # one hex spelling per value: a non-canonical root never matches
         start = now - timedelta(seconds=window_seconds)
         params = {"event_pk": _event_pk(event), "root": to_hex(root), "now": now}
-        rows = session.execute(_ROOT_SPANS, params)
+        rows = _ROOT_SPANS.rows(session, params)
         return any(replaced_at is None or replaced_at > start for _, replaced_at in rows)
 
     # ----------------------------------------------------------------- writes
@@ -263,4 +264,4 @@ def _root_spans() -> Select[int, datetime]:
     )
 
 
-_ROOT_SPANS = _root_spans()
+_ROOT_SPANS = DriverStatement(_root_spans())

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.auth import Principal, authenticate, require_role
 from api.config import Settings
 from api.db import begin_read_only
+from api.driver_sql import DriverStatement
 from api.errors import Forbidden
 from api.fields import event_field, scope_field, tier_field, time_field
 from api.models import Event, EventTier, Role, Ticket, TicketNullifier, TicketState, table
@@ -126,7 +127,7 @@ def _named_ticket(
     if it may no longer enter so."""
     assert scan.scope is not None
     key = {"event_pk": scan.event.id, "scope": scan.scope, "nullifier": to_hex(token.nullifier)}
-    row = session.execute(_NAMED_TICKET, key).first()
+    row = _NAMED_TICKET.first(session, key)
     if row is None:
         return None  # not minted here (e.g. a holder-proved token): the root window decides
     barred = None
@@ -143,7 +144,7 @@ def _named_ticket(
 
 # One indexed lookup per scan: the ticket a nullifier names, and what may bar it.
 _NULLIFIERS, _TICKETS = table(TicketNullifier).c, table(Ticket).c
-_NAMED_TICKET = (
+_NAMED_TICKET = DriverStatement(
     select(
         _NULLIFIERS.ticket_pk,
         _NULLIFIERS.superseded_at,

@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Row, bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, require_merchant
 from api.config import Settings
+from api.driver_sql import DriverStatement
 from api.errors import Conflict, NotFound, Unprocessable
 from api.models import Event, Ticket, TicketTransfer, Webhook, WebhookDelivery, table
 from api.schemas import WEBHOOK_KINDS, WebhookCreate, WebhookCreated, WebhookOut
@@ -166,14 +167,14 @@ def enqueue(
     return _add(session, _wanting(session, merchant_id, kind), kind, payload, now)
 
 
-def _wanting(session: Session, merchant_id: str, kind: str) -> list[Row[Any]]:
+def _wanting(session: Session, merchant_id: str, kind: str) -> list[Any]:
     """Ids of the merchant's webhooks that want `kind` (one indexed query; usually none)."""
     if kind not in WEBHOOK_KINDS:
         raise ValueError(f"unknown webhook event {kind!r}")
     # No autoflush: the caller's pending rows (e.g. a transfer whose id may collide) must fail
     # where the caller handles it, at its own flush or commit, not inside this query.
     with session.no_autoflush:
-        hooks = session.execute(_MERCHANT_HOOKS, {"merchant_id": merchant_id})
+        hooks = _MERCHANT_HOOKS.rows(session, {"merchant_id": merchant_id})
         return [hook for hook in hooks if kind in hook.events]
 
 
@@ -181,7 +182,7 @@ def _wanting(session: Session, merchant_id: str, kind: str) -> list[Row[Any]]:
 # cascades to its new delivery, instead of failing the reported action on the FK. Built once:
 # every accepted scan asks, so it reads two columns (no ORM rows).
 _HOOKS = table(Webhook)
-_MERCHANT_HOOKS = (
+_MERCHANT_HOOKS = DriverStatement(
     select(_HOOKS.c.id, _HOOKS.c.events)
     .where(_HOOKS.c.merchant_id == bindparam("merchant_id"))
     .with_for_update(read=True, key_share=True)
@@ -190,7 +191,7 @@ _MERCHANT_HOOKS = (
 
 def _add(
     session: Session,
-    hooks: list[Row[Any]],
+    hooks: list[Any],
     kind: str,
     payload: dict[str, Any],
     now: datetime | None,
