@@ -179,7 +179,7 @@ def test_bisection_cost_bound() -> None:
         batcher = ProofBatcher(pvk)
         items = list(valid)
         items[bad_at] = (valid[(bad_at + 1) % 8][0], valid[bad_at][1])
-        pending = [_Pending(check_item(pvk, *it)) for it in items]
+        pending = [_Pending(check_item(pvk, *it), threading.Event()) for it in items]
         batcher._queue, batcher._running = list(pending), True
         batcher._lead()  # settles the 8 queued items as one batch
         assert [p.ok for p in pending] == [i != bad_at for i in range(8)]
