@@ -45,9 +45,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from zkcore import errors as zk_errors
-from zkcore.encoding import g1_compress, g1_decompress, g2_compress, g2_decompress
+from zkcore.encoding import FLAG_INFINITY, g1_compress, g1_decompress, g2_compress, g2_decompress
 from zkcore.field import Fr
-from zkcore.groth16.checked import CheckedProof, decompress_proof, infinite_points
+from zkcore.groth16.checked import CheckedProof, decompress_proof
 from zkcore.groth16.keys import Proof
 
 VERSION = 1
@@ -316,9 +316,9 @@ def _checked_proof(data: bytes) -> CheckedProof:
             _point(decode, data[at : at + size], what)
             at += size
         raise TokenError("proof: invalid point") from None  # not reached: one of them fails
-    infinite = infinite_points(checked)
-    if infinite:
-        raise TokenError(f"{infinite[0]}: point at infinity")
+    for what, at in (("proof.a", 0), ("proof.b", 32), ("proof.c", 96)):
+        if data[at] & FLAG_INFINITY:  # decoded as infinity: never an honest proof
+            raise TokenError(f"{what}: point at infinity")
     return checked
 
 

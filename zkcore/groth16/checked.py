@@ -20,7 +20,7 @@ from zkcore._native import curve as _cc
 from zkcore._native import decompress as _dc
 from zkcore._native import field as _field
 from zkcore.curve import G1, G2
-from zkcore.field import Fp, limbs_to_ints
+from zkcore.field import Fp
 from zkcore.groth16.keys import Proof
 
 PROOF_COMPRESSED_BYTES = 128  # A (32) || B (64) || C (32), zkcore.encoding's compressed forms
@@ -52,8 +52,9 @@ class CheckedProof:
 
     def to_proof(self) -> Proof:
         """The same points as a Proof of canonical ints (None for infinity)."""
-        words = np.concatenate([self.ac.reshape(-1, 4), self.b.reshape(-1, 4)])
-        v = limbs_to_ints(_field.from_mont(FP, words))
+        words = np.concatenate([self.ac, self.b], axis=None).reshape(8, 4)
+        raw = _field.from_mont(FP, words).tobytes()
+        v = [int.from_bytes(raw[i : i + 32], "little") for i in range(0, 256, 32)]
         a = None if not any(v[0:2]) else (v[0], v[1])
         c = None if not any(v[2:4]) else (v[2], v[3])
         b = None if not any(v[4:8]) else ((v[4], v[5]), (v[6], v[7]))
@@ -105,7 +106,8 @@ def decompress_proof(data: bytes) -> CheckedProof:
 
     Raises EncodingError (length, flags), NonCanonicalError, NotOnCurveError or
     NotInSubgroupError; the message names the point ("proof.a", "proof.b", "proof.c").
-    Infinity decodes to all-zero words; callers that refuse it check `infinite_points`.
+    Infinity (flag 0x80, every other bit zero) decodes to all-zero words; callers that refuse
+    it check the flag bits of the point's first byte.
     """
     if not isinstance(data, bytes) or len(data) != PROOF_COMPRESSED_BYTES:
         raise errors.EncodingError(f"a compressed proof is {PROOF_COMPRESSED_BYTES} bytes")
@@ -123,12 +125,3 @@ def decompress_proof(data: bytes) -> CheckedProof:
     except errors.ZKCoreError as exc:
         raise type(exc)(f"proof.b: {exc}") from None
     return CheckedProof(ac, b, _seal=_SEAL)
-
-
-def infinite_points(proof: CheckedProof) -> list[str]:
-    """The names ("proof.a", "proof.b", "proof.c") of the proof's points at infinity."""
-    names = []
-    for name, row in (("proof.a", proof.ac[0]), ("proof.b", proof.b[0]), ("proof.c", proof.ac[1])):
-        if not row.any():
-            names.append(name)
-    return names

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -71,6 +71,23 @@ def _ones_limbs(k: int) -> np.ndarray:
     return ones
 
 
+# Terms x * IC_{i+1} of public input values that recur across verifies (a server's event,
+# scope, tier and Merkle root do; nullifiers do not) are kept as affine words: a value's term is
+# cached the second time the value is seen, so one-off values cost only a set entry. Both maps
+# are emptied when they reach their bound (simple, and a full refill costs one sum per value).
+TERM_CACHE_SIZE = 256
+SEEN_SIZE = 4096
+
+
+@dataclass(eq=False)
+class _TermCache:
+    """x * IC_{i+1} keyed by (i, x) for canonical inputs x; dict/set operations are atomic
+    under the GIL, and two threads computing one term store equal words."""
+
+    terms: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    seen: set[tuple[int, int]] = field(default_factory=set)
+
+
 @dataclass(frozen=True, eq=False)
 class PreparedVerifyingKey:
     """A verifying key with its fixed work done: IC as a C array, -beta/-gamma/-delta
@@ -86,6 +103,7 @@ class PreparedVerifyingKey:
     neg_delta: pairing.PreparedG2
     alpha_beta: pairing.Fp12
     alpha_beta_mont: np.ndarray  # the same as 48 Montgomery words (fully reduced: unique)
+    terms: _TermCache = field(default_factory=_TermCache, repr=False)
 
     @property
     def n_public(self) -> int:
@@ -152,13 +170,37 @@ def check_proof(proof: Any) -> Proof:
     return proof
 
 
+def _sum_words(rows: np.ndarray) -> np.ndarray:
+    """The sum of affine rows as (1, 8) affine words: an MSM whose scalars are all one."""
+    return _cc.to_affine("g1", _cc.msm("g1", rows, _ones_canonical(len(rows)), 1))
+
+
 def _vk_x_words(pvk: PreparedVerifyingKey, inputs: list[int]) -> np.ndarray:
-    """IC_0 + sum inputs[i] IC_{i+1} as (1, 8) affine Montgomery words, by summing the table
-    rows of the inputs' nonzero bytes (an MSM whose scalars are all one) in one C call."""
+    """IC_0 + sum inputs[i] IC_{i+1} as (1, 8) affine Montgomery words: cached terms of
+    recurring values plus the table rows of the other inputs' nonzero bytes, in one sum."""
     if not inputs:
         return pvk.ic.aff[:1]
-    rows = np.concatenate([pvk.ic.aff[:1], pvk.ic_table[_table_rows(inputs)]])
-    return _cc.to_affine("g1", _cc.msm("g1", rows, _ones_canonical(len(rows)), 1))
+    cache = pvk.terms
+    parts = [pvk.ic.aff[:1]]
+    from_table = list(inputs)  # zeroed where a cached term stands in (a zero adds no rows)
+    for i, x in enumerate(inputs):
+        key = (i, x)
+        term = cache.terms.get(key)
+        if term is None:
+            if key not in cache.seen or x == 0:
+                if len(cache.seen) >= SEEN_SIZE:
+                    cache.seen.clear()
+                cache.seen.add(key)
+                continue
+            term = _sum_words(pvk.ic_table[_table_rows([0] * i + [x])])
+            term.flags.writeable = False
+            if len(cache.terms) >= TERM_CACHE_SIZE:
+                cache.terms.clear()
+            cache.terms[key] = term
+        parts.append(term)
+        from_table[i] = 0
+    parts.append(pvk.ic_table[_table_rows(from_table)])
+    return _sum_words(np.concatenate(parts))
 
 
 def _vk_x(pvk: PreparedVerifyingKey, inputs: list[int]) -> G1Point:
