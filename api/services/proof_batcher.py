@@ -18,7 +18,8 @@ its items one by one; an item whose own verify raises gets that exception in its
 
 Wiring (the lead's part; one batcher per app process, next to the prepared key):
     engine.batcher = ProofBatcher(engine.pvk, max_batch=16)     # in api/engine.py
-    return engine.batcher.check(inputs, token.proof)             # in verification._proof_ok
+    return engine.batcher.check(inputs, token.checked_proof)     # in verification._proof_ok
+(a decoded token's CheckedProof: its points were validated while decoding; a Proof works too)
 check() already returns False for malformed input, so _proof_ok's try/except may stay or go.
 """
 

@@ -259,7 +259,9 @@ def verify_checked(pvk: PreparedVerifyingKey, item: CheckedItem) -> bool:
 
 
 def verify(
-    vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
+    vk: VerifyingKey | PreparedVerifyingKey,
+    public_inputs: Sequence[int],
+    proof: Proof | CheckedProof,
 ) -> bool:
     """True iff the proof verifies for these public inputs; typed errors for bad input."""
     pvk = prepare_verifying_key(vk)
