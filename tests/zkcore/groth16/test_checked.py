@@ -201,3 +201,10 @@ def test_cannot_be_made_or_changed_without_the_checks() -> None:
     with pytest.raises(errors.NotInSubgroupError):
         _from_words(ac, G2.array([twist_point_off_subgroup(3)], validate=False).aff)
     assert off.to_proof().b == G2.generator
+
+
+def test_verify_token_benchmark_runs_and_agrees() -> None:
+    from zkcore.bench import BenchOptions, load_all
+
+    result = load_all()["verify_token"](BenchOptions(count=1, repeat=1))
+    assert result.n == 1 and result.median_ms > 0 and result.baseline_median_ms
