@@ -184,10 +184,12 @@ def _vk_x_words(pvk: PreparedVerifyingKey, inputs: list[int]) -> np.ndarray:
     parts = [pvk.ic.aff[:1]]
     from_table = list(inputs)  # zeroed where a cached term stands in (a zero adds no rows)
     for i, x in enumerate(inputs):
+        if x == 0:
+            continue  # no term, no rows
         key = (i, x)
         term = cache.terms.get(key)
         if term is None:
-            if key not in cache.seen or x == 0:
+            if key not in cache.seen:
                 if len(cache.seen) >= SEEN_SIZE:
                     cache.seen.clear()
                 cache.seen.add(key)
