@@ -45,8 +45,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from zkcore import errors as zk_errors
-from zkcore.encoding import g1_compress, g1_decompress, g2_compress, g2_decompress
+from zkcore.encoding import FLAG_INFINITY, g1_compress, g1_decompress, g2_compress, g2_decompress
 from zkcore.field import Fr
+from zkcore.groth16.checked import CheckedProof, decompress_proof
 from zkcore.groth16.keys import Proof
 
 VERSION = 1
@@ -64,6 +65,7 @@ _U16 = 1 << 16
 R = Fr.modulus
 
 MALFORMED = "malformed_token"
+_CHECKED = "_checked_proof"  # the instance attribute behind Token.checked_proof
 # gate_policy 0: any gate of the event that admits the ticket's tier (the only policy in v1).
 GATE_POLICY_ANY = 0
 
@@ -124,6 +126,14 @@ class Token:
         _check_int(self.gate_policy, _U16, "gate_policy")
         if not isinstance(self.proof, Proof):
             raise TokenError("proof: expected a zkcore.groth16 Proof")
+
+    @property
+    def checked_proof(self) -> CheckedProof | None:
+        """The proof's points as validated C words if decode_bytes made this token, else None
+        (then the verifier checks `proof` itself)."""
+        # Not a dataclass field: no constructor takes it, so it always matches `proof`, and
+        # dataclasses.replace() (a new object) drops it.
+        return self.__dict__.get(_CHECKED)
 
     @property
     def nonce_element(self) -> int:
@@ -273,13 +283,8 @@ def decode_bytes(data: bytes) -> Token:
         raise TokenError("root is not a canonical field element")
     if nullifier >= R:
         raise TokenError("nullifier is not a canonical field element")
-    at = _HEAD.size
-    proof = Proof(
-        a=_point(g1_decompress, data[at : at + 32], "proof.a"),
-        b=_point(g2_decompress, data[at + 32 : at + 96], "proof.b"),
-        c=_point(g1_decompress, data[at + 96 : at + 128], "proof.c"),
-    )
-    return Token(
+    checked = _checked_proof(data[_HEAD.size :])
+    token = Token(
         event_tag=event_tag,
         scope_tag=scope_tag,
         tier_tag=tier_tag,
@@ -289,9 +294,32 @@ def decode_bytes(data: bytes) -> Token:
         expires_at=expires_at,
         nonce=nonce,
         gate_policy=policy,
-        proof=proof,
+        proof=checked.to_proof(),
         version=version,
     )
+    object.__setattr__(token, _CHECKED, checked)  # frozen; see Token.checked_proof
+    return token
+
+
+def _checked_proof(data: bytes) -> CheckedProof:
+    """The proof's 128 bytes decoded and validated in C (two calls), kept as C words."""
+    try:
+        checked = decompress_proof(data)
+    except zk_errors.ZKCoreError:
+        # name the first bad point as the point-by-point decoders do
+        at = 0
+        for decode, size, what in (
+            (g1_decompress, 32, "proof.a"),
+            (g2_decompress, 64, "proof.b"),
+            (g1_decompress, 32, "proof.c"),
+        ):
+            _point(decode, data[at : at + size], what)
+            at += size
+        raise TokenError("proof: invalid point") from None  # not reached: one of them fails
+    for what, at in (("proof.a", 0), ("proof.b", 32), ("proof.c", 96)):
+        if data[at] & FLAG_INFINITY:  # decoded as infinity: never an honest proof
+            raise TokenError(f"{what}: point at infinity")
+    return checked
 
 
 def decode_token(text: str) -> Token:

@@ -23,7 +23,8 @@ its items one by one; an item whose own verify raises gets that exception in its
 
 Wiring (the lead's part; one batcher per app process, next to the prepared key):
     engine.batcher = ProofBatcher(engine.pvk, max_batch=16)     # in api/engine.py
-    return engine.batcher.check(inputs, token.proof)             # in verification._proof_ok
+    return engine.batcher.check(inputs, token.checked_proof)     # in verification._proof_ok
+(a decoded token's CheckedProof: its points were validated while decoding; a Proof works too)
 check() already returns False for malformed input, so _proof_ok's try/except may stay or go.
 """
 
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 
 from zkcore import errors as zk_errors
 from zkcore.groth16 import PreparedVerifyingKey, Proof
+from zkcore.groth16.checked import CheckedProof
 from zkcore.groth16.verify import CheckedItem, check_item, verify_batch_checked, verify_checked
 
 
@@ -55,9 +57,11 @@ class _Pending:
 
     __slots__ = ("item", "done", "lead", "ok", "error")
 
-    def __init__(self, item: CheckedItem) -> None:
+    def __init__(self, item: CheckedItem, done: threading.Event | None = None) -> None:
         self.item = item
-        self.done = threading.Event()
+        # set by the leader when the answer (or the leadership) is ready; only callers that
+        # wait get one, so a lone caller, which leads at once, allocates no Event
+        self.done = done
         self.lead = False  # set with `done` when this waiter must run the next batch
         self.ok: bool | None = None
         self.error: BaseException | None = None
@@ -106,8 +110,9 @@ class ProofBatcher:
                     self._coming -= 1
                     self._changed.notify_all()
 
-    def check(self, inputs: Sequence[int], proof: Proof) -> bool:
-        """verify(pvk, inputs, proof), False for malformed input, batched with other callers."""
+    def check(self, inputs: Sequence[int], proof: Proof | CheckedProof) -> bool:
+        """verify(pvk, inputs, proof), False for malformed input, batched with other callers.
+        A CheckedProof (a decoded token's) skips the point checks it has already passed."""
         try:
             # validated here, in parallel across callers, so a bad point never poisons a batch
             pending = _Pending(check_item(self.pvk, inputs, proof))
@@ -120,8 +125,10 @@ class ProofBatcher:
             self._queue.append(pending)
             self._changed.notify_all()
             lead = not self._running
+            if not lead:
+                pending.done = threading.Event()
             self._running = True
-        if not lead:
+        if pending.done is not None:
             pending.done.wait()  # the leader always sets it (see _lead's finally)
             lead = pending.lead
         if lead:
@@ -147,9 +154,11 @@ class ProofBatcher:
                 successor = self._queue[0] if self._queue else None
                 self._running = successor is not None
             for p in batch:
-                p.done.set()
+                if p.done is not None:  # None: the leader's own item, nobody waits on it
+                    p.done.set()
             if successor is not None:
                 successor.lead = True
+                assert successor.done is not None  # queued behind a leader: it waits
                 successor.done.set()
 
     def _gather(self) -> None:

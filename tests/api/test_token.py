@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import random
 
+import numpy as np
 import pytest
 import segno
 from hypothesis import HealthCheck, given, settings
@@ -364,6 +366,47 @@ def test_cli_inspect_malformed(bad: str, capsys: pytest.CaptureFixture[str]) -> 
     assert len(lines) == 1 and lines[0].startswith("error: malformed_token: ")
 
 
+# ---- the decoded proof's checked words (what /verify verifies) ----
+
+
+def test_decoded_token_keeps_the_checked_words(token: Token, text: str) -> None:
+    from zkcore.groth16.checked import check_proof_points
+
+    decoded = decode_token(text)
+    checked = decoded.checked_proof
+    assert checked is not None and checked.to_proof() == decoded.proof == token.proof
+    reference = check_proof_points(token.proof)
+    assert np.array_equal(checked.ac, reference.ac) and np.array_equal(checked.b, reference.b)
+    assert decoded == token  # not a field: equality, repr and the constructor ignore it
+    assert "checked" not in repr(decoded) and "checked_proof" not in Token.__dataclass_fields__
+    assert token.checked_proof is None  # built, not decoded: the verifier checks .proof
+    swapped = dataclasses.replace(decoded, proof=_token(2).proof)
+    assert swapped.checked_proof is None  # never words of another proof
+
+
+@pytest.mark.parametrize(
+    "at, chunk, message",
+    [
+        (PROOF_AT, (P + 1).to_bytes(32, "big"), "proof.a: NonCanonicalError"),
+        (PROOF_AT + 96, (P + 1).to_bytes(32, "big"), "proof.c: NonCanonicalError"),
+        (PROOF_AT + 96, b"\x80" + bytes(31), "proof.c: point at infinity"),
+        (PROOF_AT + 32, b"\x80" + bytes(63), "proof.b: point at infinity"),
+        (PROOF_AT + 32, b"\x80" + bytes(62) + b"\x01", "proof.b: EncodingError"),
+    ],
+)
+def test_bad_points_are_named(token: Token, at: int, chunk: bytes, message: str) -> None:
+    assert _rejected(_patched(token, at, chunk)).message == message
+
+
+def test_first_bad_point_is_named(token: Token) -> None:
+    data = bytearray(token_bytes(token))
+    data[PROOF_AT + 96 : PROOF_AT + 128] = (P + 1).to_bytes(32, "big")  # C: not < p
+    data[PROOF_AT + 32 : PROOF_AT + 96] = b"\x80" + bytes(63)  # B: infinity
+    assert _rejected(_b64(bytes(data))).message == "proof.b: point at infinity"
+    data[PROOF_AT : PROOF_AT + 32] = _g1_x_off_curve().to_bytes(32, "big")  # A: off the curve
+    assert _rejected(_b64(bytes(data))).message == "proof.a: NotOnCurveError"
+
+
 # ---- end to end: a real ticketing proof travels in a token and verifies after decoding ----
 
 
@@ -401,6 +444,11 @@ def test_real_proof_round_trips_and_verifies(recwarn: pytest.WarningsRecorder) -
     decoded = decode_token(text)
     public = decoded.public_inputs(EVENT, SCOPE, TIER)
     assert verify(vk, public, decoded.proof)
+    assert decoded.checked_proof is not None  # what /verify hands the batcher
+    assert verify(vk, public, decoded.checked_proof)
+    assert not verify(vk, [*public[:-1], public[-1] ^ 1], decoded.checked_proof)
+    other = decode_token(encode_token(_token(3)))  # valid points, not a proof of this statement
+    assert other.checked_proof is not None and not verify(vk, public, other.checked_proof)
     # the same proof with another expiry (a token edited to live longer) does not verify
     fields = {k: getattr(decoded, k) for k in decoded.__dataclass_fields__}
     longer = Token(**{**fields, "expires_at": expires_at + 3600})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,42 +20,48 @@ from zkcore import errors, pairing
 from zkcore._native import curve as _cc
 from zkcore._native import pairing as _cp
 from zkcore.curve import G1, G2, G1Point, PointArray
-from zkcore.field import FieldArray, Fr
+from zkcore.field import Fr
+from zkcore.groth16.checked import CheckedProof, check_proof_points
 from zkcore.groth16.keys import Proof, VerifyingKey
 from zkcore.groth16.points import as_g1, as_g2
 
 R = Fr.modulus
 BATCH_SCALAR_BITS = 128
-# vk_x = IC_0 + sum x_i IC_i from a fixed-base table: 4-bit windows, 64 per scalar, so a verify
-# sums at most 64 n table points (one C call) instead of running an n-point MSM.
-IC_WINDOW_BITS = 4
+# vk_x = IC_0 + sum x_i IC_i from a fixed-base table: 8-bit windows (a scalar's bytes), 32 per
+# scalar, so a verify sums at most 32 n table points (one C call) instead of an n-point MSM.
+# The table takes 32 * 256 affine points (512 KiB) per public input.
+IC_WINDOW_BITS = 8
 IC_WINDOWS = 256 // IC_WINDOW_BITS
 IC_DIGITS = 1 << IC_WINDOW_BITS
 
 
 def _fixed_base_table(aff: np.ndarray) -> np.ndarray:
-    """Rows (i, w, d) = d * 16^w * P_i for affine rows P_i; d = 0 rows are zero (infinity)."""
-    n = len(aff)
-    table = np.zeros((n * IC_WINDOWS, IC_DIGITS, aff.shape[1]), dtype=np.uint64)
+    """Rows (i, w, d) = d * 256^w * P_i for affine rows P_i; d = 0 rows are zero (infinity)."""
+    n, width = aff.shape
+    table = np.zeros((n * IC_WINDOWS, IC_DIGITS, width), dtype=np.uint64)
     if n:
         powers = [pow(IC_DIGITS, w, R) for w in range(IC_WINDOWS)]
-        bases = PointArray(G1, np.repeat(aff, IC_WINDOWS, axis=0)).scale(powers * n)
-        for d in range(1, IC_DIGITS):
-            table[:, d, :] = bases.scale([d] * len(bases)).aff
-    return table.reshape(-1, aff.shape[1])
+        bases = PointArray(G1, np.repeat(aff, IC_WINDOWS, axis=0)).scale(powers * n).aff
+        # d * base = (d - 1) * base + base: one vector of mixed additions per digit (exceptional
+        # cases such as infinite bases are handled in C), then one batch inversion for all
+        jac = np.empty((IC_DIGITS - 1, len(bases), 3 * width // 2), dtype=np.uint64)
+        jac[0] = _cc.from_affine("g1", bases)
+        for d in range(1, IC_DIGITS - 1):
+            jac[d] = _cc.add_affine("g1", jac[d - 1], bases)
+        multiples = _cc.to_affine("g1", jac.reshape(-1, jac.shape[2]))
+        table[:, 1:, :] = multiples.reshape(IC_DIGITS - 1, len(bases), width).transpose(1, 0, 2)
+    return table.reshape(-1, width)
 
 
 def _table_rows(scalars: list[int]) -> np.ndarray:
     """Indices of the _fixed_base_table rows whose sum is sum scalars[i] P_i (canonical ints)."""
     n = len(scalars)
-    # to_bytes beats numpy's object-array conversion at the handful of scalars used here
+    # the windows are the scalars' little-endian bytes; to_bytes beats numpy's object arrays
+    # at the handful of scalars used here
     digits = np.frombuffer(b"".join(x.to_bytes(32, "little") for x in scalars), np.uint8)
-    digits = digits.reshape(n, 32)
-    nibbles = np.empty((n, IC_WINDOWS), dtype=np.int64)
-    nibbles[:, 0::2] = digits & 15
-    nibbles[:, 1::2] = digits >> 4
+    digits = digits.reshape(n, IC_WINDOWS).astype(np.int64)
     window_rows = (np.arange(n)[:, None] * IC_WINDOWS + np.arange(IC_WINDOWS)) * IC_DIGITS
-    return (window_rows + nibbles)[nibbles != 0]
+    return (window_rows + digits)[digits != 0]
 
 
 def _ones_limbs(k: int) -> np.ndarray:
@@ -63,6 +69,23 @@ def _ones_limbs(k: int) -> np.ndarray:
     ones = np.zeros((k, 4), dtype=np.uint64)
     ones[:, 0] = 1
     return ones
+
+
+# Terms x * IC_{i+1} of public input values that recur across verifies (a server's event,
+# scope, tier and Merkle root do; nullifiers do not) are kept as affine words: a value's term is
+# cached the second time the value is seen, so one-off values cost only a set entry. Both maps
+# are emptied when they reach their bound (simple, and a full refill costs one sum per value).
+TERM_CACHE_SIZE = 256
+SEEN_SIZE = 4096
+
+
+@dataclass(eq=False)
+class _TermCache:
+    """x * IC_{i+1} keyed by (i, x) for canonical inputs x; dict/set operations are atomic
+    under the GIL, and two threads computing one term store equal words."""
+
+    terms: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    seen: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +102,8 @@ class PreparedVerifyingKey:
     neg_gamma: pairing.PreparedG2
     neg_delta: pairing.PreparedG2
     alpha_beta: pairing.Fp12
+    alpha_beta_mont: np.ndarray  # the same as 48 Montgomery words (fully reduced: unique)
+    terms: _TermCache = field(default_factory=_TermCache, repr=False)
 
     @property
     def n_public(self) -> int:
@@ -99,6 +124,9 @@ def prepare_verifying_key(vk: VerifyingKey | PreparedVerifyingKey) -> PreparedVe
     neg_beta = pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.beta_g2))))
     neg_gamma = pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.gamma_g2))))
     neg_delta = pairing.prepare_g2(as_g2(G2.neg(G2.validate(vk.delta_g2))))
+    alpha_beta = pairing.pairing(vk.alpha_g1, vk.beta_g2)
+    alpha_beta_mont = alpha_beta.mont()
+    alpha_beta_mont.flags.writeable = False
     return PreparedVerifyingKey(
         vk=vk,
         ic=ic,
@@ -108,7 +136,8 @@ def prepare_verifying_key(vk: VerifyingKey | PreparedVerifyingKey) -> PreparedVe
         neg_beta=neg_beta,
         neg_gamma=neg_gamma,
         neg_delta=neg_delta,
-        alpha_beta=pairing.pairing(vk.alpha_g1, vk.beta_g2),
+        alpha_beta=alpha_beta,
+        alpha_beta_mont=alpha_beta_mont,
     )
 
 
@@ -141,23 +170,58 @@ def check_proof(proof: Any) -> Proof:
     return proof
 
 
-def _vk_x(pvk: PreparedVerifyingKey, inputs: list[int]) -> G1Point:
-    """IC_0 + sum inputs[i] IC_{i+1}, by summing the inputs' nonzero 4-bit digits' table rows."""
+def _sum_words(rows: np.ndarray) -> np.ndarray:
+    """The sum of affine rows as (1, 8) affine words: an MSM whose scalars are all one."""
+    return _cc.to_affine("g1", _cc.msm("g1", rows, _ones_canonical(len(rows)), 1))
+
+
+def _vk_x_words(pvk: PreparedVerifyingKey, inputs: list[int]) -> np.ndarray:
+    """IC_0 + sum inputs[i] IC_{i+1} as (1, 8) affine Montgomery words: cached terms of
+    recurring values plus the table rows of the other inputs' nonzero bytes, in one sum."""
     if not inputs:
-        return as_g1(pvk.vk.ic[0])
-    rows = np.concatenate([pvk.ic.aff[:1], pvk.ic_table[_table_rows(inputs)]])
-    return as_g1(G1.msm(PointArray(G1, rows), _ones(len(rows)), threads=1))
+        return pvk.ic.aff[:1]
+    cache = pvk.terms
+    parts = [pvk.ic.aff[:1]]
+    from_table = list(inputs)  # zeroed where a cached term stands in (a zero adds no rows)
+    for i, x in enumerate(inputs):
+        if x == 0:
+            continue  # no term, no rows
+        key = (i, x)
+        term = cache.terms.get(key)
+        if term is None:
+            if key not in cache.seen:
+                if len(cache.seen) >= SEEN_SIZE:
+                    cache.seen.clear()
+                cache.seen.add(key)
+                continue
+            term = _sum_words(pvk.ic_table[_table_rows([0] * i + [x])])
+            term.flags.writeable = False
+            if len(cache.terms) >= TERM_CACHE_SIZE:
+                cache.terms.clear()
+            cache.terms[key] = term
+        parts.append(term)
+        from_table[i] = 0
+    parts.append(pvk.ic_table[_table_rows(from_table)])
+    return _sum_words(np.concatenate(parts))
 
 
-def _ones(k: int) -> FieldArray:
-    """k ones in Fr (cached: the sum of table rows is an MSM whose scalars are all 1)."""
+def _vk_x(pvk: PreparedVerifyingKey, inputs: list[int]) -> G1Point:
+    """_vk_x_words as a point of ints."""
+    return as_g1(PointArray(G1, _vk_x_words(pvk, inputs)).to_points()[0])
+
+
+def _ones_canonical(k: int) -> np.ndarray:
+    """k canonical ones as (k, 4) limbs, from a cache grown on demand (read-only)."""
     global _ONES
     if len(_ONES) < k:
-        _ONES = Fr.array([1] * max(k, 2 * len(_ONES)))
-    return _ONES[:k]  # type: ignore[return-value]
+        grown = _ones_limbs(max(k, 2 * len(_ONES)))
+        grown.flags.writeable = False
+        _ONES = grown
+    return _ONES[:k]
 
 
-_ONES: FieldArray = Fr.array([1] * 512)
+_ONES: np.ndarray = _ones_limbs(512)
+_ONES.flags.writeable = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,32 +234,36 @@ class CheckedItem:
 
 
 def check_item(
-    pvk: PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
+    pvk: PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof | CheckedProof
 ) -> CheckedItem:
     """Validate one statement and proof as verify does (typed errors), for verify_checked or
-    verify_batch_checked; the server runs it in each request's thread, outside any batch."""
+    verify_batch_checked; the server runs it in each request's thread, outside any batch.
+    A CheckedProof (e.g. from decompress_proof) was validated when it was made."""
     inputs = check_public_inputs(pvk.n_public, public_inputs)
-    if not isinstance(proof, Proof):
-        raise errors.ArgumentError("expected a Proof")
-    ac = G1.array([proof.a, proof.c])  # validated in C: canonical, on curve (cofactor 1)
-    b = G2.array([proof.b])  # canonical, on the twist, in the subgroup
-    return CheckedItem(inputs, ac.aff, b.aff)
+    checked = check_proof_points(proof)  # canonical, on the curves, B in the subgroup
+    return CheckedItem(inputs, checked.ac, checked.b)
 
 
 def verify_checked(pvk: PreparedVerifyingKey, item: CheckedItem) -> bool:
     """verify() of an already checked item."""
-    vk_x = _vk_x(pvk, item.inputs)
     # e(A, B) e(vk_x, -gamma) e(C, -delta) == e(alpha, beta): three Miller loops (two with
-    # prepared lines) and one final exponentiation, compared with the key's e(alpha, beta).
-    # PointArray rows are the pairing layer's words, so nothing is converted twice.
-    g1s = np.concatenate([item.ac[:1], pairing._g1_words([vk_x]), item.ac[1:]])
-    prepared = np.stack([_cp.g2_prepare(item.b)[0], pvk.neg_gamma.lines, pvk.neg_delta.lines])
+    # prepared lines) and one final exponentiation, compared with the key's e(alpha, beta)
+    # in Montgomery words; every point stays in the C layout from check to compare.
+    g1s = np.empty((3, 8), dtype=np.uint64)
+    g1s[0] = item.ac[0]
+    g1s[1] = _vk_x_words(pvk, item.inputs)[0]
+    g1s[2] = item.ac[1]
+    prepared = np.empty_like(pvk.fixed_lines)
+    prepared[0] = _cp.g2_prepare(item.b)[0]
+    prepared[1:] = pvk.fixed_lines[1:]  # -gamma, -delta
     f = _cp.final_exponentiation(_cp.miller_loop_prepared(g1s, prepared))
-    return pairing.Fp12.from_mont(f) == pvk.alpha_beta
+    return bool(np.array_equal(f, pvk.alpha_beta_mont))
 
 
 def verify(
-    vk: VerifyingKey | PreparedVerifyingKey, public_inputs: Sequence[int], proof: Proof
+    vk: VerifyingKey | PreparedVerifyingKey,
+    public_inputs: Sequence[int],
+    proof: Proof | CheckedProof,
 ) -> bool:
     """True iff the proof verifies for these public inputs; typed errors for bad input."""
     pvk = prepare_verifying_key(vk)

@@ -7,6 +7,7 @@ import dataclasses
 import random
 import threading
 import time
+import types
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -20,6 +21,7 @@ from zkcore import errors
 from zkcore.curve import G1, P
 from zkcore.field import Fr
 from zkcore.groth16 import PreparedVerifyingKey, Proof, prepare_verifying_key, prove, verify
+from zkcore.groth16.checked import check_proof_points
 from zkcore.groth16.verify import check_item
 
 R = Fr.modulus
@@ -111,6 +113,42 @@ def test_lone_call_is_plain_verify() -> None:
     assert not batcher._running and not batcher._queue
 
 
+def test_lone_call_allocates_no_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[threading.Event] = []
+
+    class CountingEvent(threading.Event):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    shim = types.SimpleNamespace(Event=CountingEvent, Lock=threading.Lock)
+    monkeypatch.setattr(proof_batcher, "threading", shim)
+    pvk, valid = _setup()
+    batcher = ProofBatcher(pvk)
+    assert batcher.check(*valid[0]) and not batcher.check(valid[1][0], valid[0][1])
+    assert made == []  # only callers that queue behind a leader wait on an Event
+    assert not batcher._running and not batcher._queue
+
+
+def test_checked_proofs_answer_like_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoded tokens hand the batcher CheckedProofs: the same answers, alone and batched."""
+    pvk, _ = _setup()
+    items: list[Item] = []
+    for inputs, proof in _mixed():
+        try:
+            items.append((inputs, check_proof_points(proof)))
+        except (errors.ZKCoreError, ValueError):
+            items.append((inputs, proof))  # malformed: stays a Proof (or not a proof at all)
+    expected = [_expected(pvk, it) for it in _mixed()]
+    lone = ProofBatcher(pvk)
+    assert [lone.check(*it) for it in items] == expected
+    monkeypatch.setattr(proof_batcher, "verify_checked", _slowed(proof_batcher.verify_checked))
+    batcher = ProofBatcher(pvk, max_batch=8)
+    answers = _hammer(batcher, items, threads=8, rounds=2)
+    assert all(ok == expected[i] for i, ok in answers)
+    assert batcher.stats.batches >= 1
+
+
 def test_concurrent_mix_equals_verify(monkeypatch: pytest.MonkeyPatch) -> None:
     pvk, _ = _setup()
     items = _mixed()
@@ -179,7 +217,7 @@ def test_bisection_cost_bound() -> None:
         batcher = ProofBatcher(pvk)
         items = list(valid)
         items[bad_at] = (valid[(bad_at + 1) % 8][0], valid[bad_at][1])
-        pending = [_Pending(check_item(pvk, *it)) for it in items]
+        pending = [_Pending(check_item(pvk, *it), threading.Event()) for it in items]
         batcher._queue, batcher._running = list(pending), True
         batcher._lead()  # settles the 8 queued items as one batch
         assert [p.ok for p in pending] == [i != bad_at for i in range(8)]

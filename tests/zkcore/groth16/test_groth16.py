@@ -419,7 +419,7 @@ def test_toxic_waste_is_not_printable_or_picklable() -> None:
 
 
 def test_vk_x_from_the_fixed_base_table_equals_the_msm() -> None:
-    """The prepared key's 4-bit table gives IC_0 + sum x_i IC_i for random and edge inputs."""
+    """The prepared key's 8-bit table gives IC_0 + sum x_i IC_i for random and edge inputs."""
     from zkcore.groth16.keys import VerifyingKey
     from zkcore.groth16.verify import _vk_x, prepare_verifying_key
 
@@ -431,9 +431,44 @@ def test_vk_x_from_the_fixed_base_table_equals_the_msm() -> None:
     cases = [
         [0, 0, 0, 0],
         [1, 15, 16, 17],
+        [255, 256, 257, 2**248 - 1],
         [r - 1, r - 2, 2**252, 2**253 + 1],
         [Fr.random_int() for _ in range(4)],
         [0, r - 1, 0, 1],
     ]
     for inputs in cases:
         assert _vk_x(pvk, inputs) == G1.msm(G1.array(ic), [1, *inputs]), inputs
+
+
+def test_vk_x_term_cache_gives_the_msm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recurring inputs come from cached terms (made on a value's second sighting); the sum is
+    the MSM's whether the cache is cold, warm or just emptied at its bounds, and an infinite
+    IC point (an input the circuit ignores) is handled."""
+    import importlib
+    import random
+
+    import numpy as np
+
+    from zkcore.groth16.keys import VerifyingKey
+    from zkcore.groth16.verify import _vk_x, _vk_x_words, prepare_verifying_key
+
+    # the module, not the package's `verify` function of the same name
+    verify_module = importlib.import_module("zkcore.groth16.verify")
+    monkeypatch.setattr(verify_module, "TERM_CACHE_SIZE", 3)
+    monkeypatch.setattr(verify_module, "SEEN_SIZE", 7)
+    g, q = G1.generator, G2.generator
+    ic = [G1.mul(g, 3), G1.mul(g, 5), None, G1.mul(g, 11)]
+    vk = VerifyingKey(alpha_g1=g, beta_g2=q, gamma_g2=q, delta_g2=q, ic=ic)
+    pvk = prepare_verifying_key(vk)
+    rng = random.Random(5)
+    fixed = [rng.randrange(R), rng.randrange(R)]
+    cached_max = 0
+    for step in range(12):
+        inputs = [fixed[0], rng.randrange(R), fixed[step % 2] if step % 3 else 0]
+        expected = G1.msm(G1.array(ic), [1, *inputs])
+        assert _vk_x(pvk, inputs) == expected, (step, inputs)
+        words = _vk_x_words(pvk, inputs)
+        assert np.array_equal(words, G1.array([expected]).aff)
+        assert len(pvk.terms.terms) <= 3 and len(pvk.terms.seen) <= 7
+        cached_max = max(cached_max, len(pvk.terms.terms))
+    assert cached_max == 3  # terms were cached, up to the bound
