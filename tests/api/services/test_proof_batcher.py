@@ -121,7 +121,12 @@ def test_lone_call_allocates_no_event(monkeypatch: pytest.MonkeyPatch) -> None:
             super().__init__()
             made.append(self)
 
-    shim = types.SimpleNamespace(Event=CountingEvent, Lock=threading.Lock)
+    shim = types.SimpleNamespace(
+        Event=CountingEvent,
+        Lock=threading.Lock,
+        Condition=threading.Condition,
+        local=threading.local,
+    )
     monkeypatch.setattr(proof_batcher, "threading", shim)
     pvk, valid = _setup()
     batcher = ProofBatcher(pvk)
