@@ -8,8 +8,8 @@ what SQLAlchemy does that matters here and drops the rest:
 - the SQL text, parameter order and paramstyle are SQLAlchemy's, compiled once per dialect;
 - every value still goes through its column type's bind and result processors (UTCDateTime,
   enums, JSON), so rows read and written are exactly what the ORM reads and writes;
-- it runs in the session's transaction, on the session's connection: `begin_read_only`, the
-  SQLite writer queue and commit/rollback work as for any other statement;
+- it runs in the session's transaction, on the session's connection, after the same autoflush:
+  `begin_read_only`, the SQLite writer queue and commit/rollback work as for any statement;
 - driver errors are raised as SQLAlchemy's DBAPIError subclasses, as `Session.execute` does.
 
 Only plain statements qualify (no expanding IN lists, no ORM entities).
@@ -54,6 +54,8 @@ class DriverStatement:
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
         """Every result row, as named tuples of processed values."""
+        if session.autoflush and (session.new or session.deleted or session.dirty):
+            session.flush()  # as Session.execute's autoflush: pending ORM rows are seen
         connection = session.connection()
         dialect = connection.dialect
         compiled = self._compiled(dialect)

@@ -1,7 +1,8 @@
 """Load benchmark of the TicketKing service over HTTP: verify, proof-token and start time.
 
     python benchmarks/load_api.py [--depth 20] [--repeat 3] [--duration 30] [--concurrency 16]
-                                  [--workers 1] [--prover-workers N] [--verify-tokens 1000]
+                                  [--workers 1] [--prover-workers N] [--gate-threads N]
+                                  [--verify-tokens 1000]
                                   [--rate R] [--json out.json] [--plot out.png]
     python benchmarks/load_api.py --url http://host:8000 --admin-key tk_... [--server-pid PID]
 
@@ -315,6 +316,8 @@ def server_env(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
     )
     if args.prover_workers:
         env["TICKETKING_PROVER_WORKERS"] = str(args.prover_workers)
+    if args.gate_threads:
+        env["TICKETKING_GATE_THREADS"] = str(args.gate_threads)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     return env
@@ -782,6 +785,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--server-pid", type=int, help="the --url server's pid (for peak RSS)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn workers")
     p.add_argument("--prover-workers", type=int, help="prover processes per API process")
+    p.add_argument("--gate-threads", type=int, help="verify threads per API process")
     p.add_argument("--depth", type=int, default=20, help="Merkle depth (4 for a quick smoke)")
     p.add_argument("--database-url", help="DATABASE_URL of the local server (default SQLite)")
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))

@@ -74,9 +74,8 @@ def main() -> None:
         for i in range(args.tickets):
             body = {"ticket_id": f"t{i}", "event_id": "e", "tier": "ga"}
             client.post(f"{API}/tickets", json=body, headers=merchant)
-            minted = client.post(
-                f"{API}/proof-token", json={"ticket_id": f"t{i}"}, headers=merchant
-            )
+            mint = {"ticket_id": f"t{i}", "ttl_seconds": 300}  # outlives the minting
+            minted = client.post(f"{API}/proof-token", json=mint, headers=merchant)
             tokens.append(minted.json()["token"])
         state = app.state
         proofs = state.proof_engine.batcher

@@ -64,6 +64,16 @@ def test_writes_what_the_orm_reads_in_the_sessions_transaction(session: Session)
     assert session.get(ApiKey, "k2") is None
 
 
+def test_sees_pending_orm_rows_like_session_execute(session: Session) -> None:
+    session.add(ApiKey(**_insert_key("pending")))
+    row = BY_ID.first(session, {"key_id": "pending"})  # autoflushed, as Session.execute does
+    assert row is not None and row.key_id == "pending"
+    with session.no_autoflush:
+        session.add(ApiKey(**_insert_key("held")))
+        assert BY_ID.first(session, {"key_id": "held"}) is None
+    session.rollback()
+
+
 def test_insert_new_returns_none_on_conflict(session: Session) -> None:
     metadata = MetaData()
     items = Table(
