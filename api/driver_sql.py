@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
 
@@ -98,7 +99,7 @@ class DriverStatement:
 def _compile(
     statement: ClauseElement, dialect: Dialect, column_keys: list[str] | None
 ) -> _Compiled:
-    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=column_keys))
     if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "postfetch", None):
         raise ValueError("a DriverStatement insert must give every column with a default")
     binds = compiled.binds

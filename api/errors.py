@@ -96,13 +96,18 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "validation_error", "; ".join(parts) + more
 
 
+def api_error_response(exc: ApiError) -> JSONResponse:
+    """The response to an ApiError: its status, headers, extra fields and the error shape."""
+    body = {**exc.extra, **error_body(exc.code, exc.message)}
+    return JSONResponse(body, exc.status, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error, including framework ones, in the stable shape."""
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        body = {**exc.extra, **error_body(exc.code, exc.message)}
-        return JSONResponse(body, exc.status, headers=exc.headers)
+        return api_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

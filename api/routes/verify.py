@@ -3,16 +3,18 @@
 The gate's hot path: the key is checked and the scan verified and consumed in one thread of
 the app's small gate pool (settings.gate_threads) with one database session (each sync FastAPI
 dependency would be a thread hop, and FastAPI's 40-thread pool only adds GIL contention).
+Plain scans do not even reach this route: api.verify_lane answers them before FastAPI's routing;
+this route serves the rest (and documents the endpoint).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from api.deps import PresentedKey
-from api.engine import ProofEngineDep
+from api.engine import ProofEngine, ProofEngineDep
 from api.schemas import VerifyOut, VerifyRequest
 from api.services.verification import handle_scan
 
@@ -29,17 +31,23 @@ async def post_verify(
     body: VerifyRequest, request: Request, key: PresentedKey, engine: ProofEngineDep
 ) -> Response:
     """{accepted: true, ...} once per ticket and scope; {accepted: false, reason} otherwise."""
-    app = request.app
-    loop = asyncio.get_running_loop()
-    out = await loop.run_in_executor(
-        app.state.gate_threads,
+    out = await scan_in_gate_pool(request.app, engine, key, body)
+    return Response(out.model_dump_json(exclude_none=True), media_type="application/json")
+
+
+async def scan_in_gate_pool(
+    app: FastAPI, engine: ProofEngine, key: str, body: VerifyRequest
+) -> VerifyOut:
+    """The scan, checked and consumed in one of the app's gate threads (api.verify_lane too)."""
+    state = app.state
+    return await asyncio.get_running_loop().run_in_executor(
+        state.gate_threads,
         handle_scan,
-        app.state.sessionmaker,
-        app.state.settings,
+        state.sessionmaker,
+        state.settings,
         engine.batcher,
-        app.state.gate_limiter,
-        app.state.event_cache,
+        state.gate_limiter,
+        state.event_cache,
         key,
         body,
     )
-    return Response(out.model_dump_json(exclude_none=True), media_type="application/json")
