@@ -1,7 +1,7 @@
 """POST /verify's fast lane: a gate's well-formed scan skips FastAPI's per-request machinery.
 
-At 400 scans/s the gate path's routing, dependency solving and response plumbing cost about as
-much Python time as the scan's own database work (py-spy, docs/api.md "Load"). This ASGI
+At 400 scans/s the gate path's routing, dependency solving and response plumbing took about a
+quarter of an API worker's Python time (py-spy, docs/api.md "Load"). This ASGI
 middleware answers a well-formed scan itself: the same request model, the same key lookup
 rules, the same `handle_scan` in the same gate threads, the same error rendering.
 
@@ -51,14 +51,11 @@ class VerifyLane:
             await api_error_response(exc)(scope, receive, send)
             return
         scan = None if body is None else self._plain_scan(scope, body)
-        if scan is None:
+        engine = engine_if_loaded(self.api)  # not loaded: the route loads it or says why not
+        if scan is None or engine is None:
             await self.app(scope, _replaying(received, receive), send)
             return
         key, request = scan
-        engine = engine_if_loaded(self.api)
-        if engine is None:  # the route loads it (or explains why it cannot)
-            await self.app(scope, _replaying(received, receive), send)
-            return
         try:
             out = await scan_in_gate_pool(self.api, engine, key, request)
         except ApiError as exc:
