@@ -19,6 +19,7 @@ from api.services.circuit import circuit_keys_exist
 from api.services.limits import GateLimiter
 from api.services.verification import EventCache
 from api.verify_lane import VerifyLane
+from api.wal_checkpoint import WalCheckpointer, is_sqlite_file
 from api.webhook_worker import WebhookWorker
 
 
@@ -51,7 +52,13 @@ def create_app(settings: Settings | None = None, proof: ProofEngine | None = Non
         if settings.webhooks_enabled:
             worker = WebhookWorker(settings, app.state.sessionmaker)
             worker.start()
+        checkpointer = WalCheckpointer(engine) if is_sqlite_file(engine) else None
+        if checkpointer is not None:
+            checkpointer.start()
+        app.state.wal_checkpointer = checkpointer
         yield
+        if checkpointer is not None:
+            await run_in_threadpool(checkpointer.stop)
         if worker is not None:
             await worker.stop()
         loaded = engine_if_loaded(app)

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.driver_sql import DriverStatement
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# SQLite's automatic checkpoint, as a backstop only: a server checkpoints in a thread of its own
+# (api/wal_checkpoint.py) rather than in the COMMIT of whichever writer crosses 1,000 pages.
+WAL_AUTOCHECKPOINT_PAGES = 10_000
 # Execution option of a transaction that only reads (see begin_read_only).
 _READ_ONLY = "ticketking_read_only"
 
@@ -43,6 +46,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 

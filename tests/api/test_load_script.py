@@ -60,10 +60,12 @@ def test_load_script_open_loop_verify_only(
     report = _run(
         tmp_path, circuits_dir, database_url,
         "--phases", "verify", "--repeat", "1", "--verify-tokens", "4", "--rate", "50",
+        "--gate-connections", "3",
     )  # fmt: skip
     assert [r["phase"] for r in report["results"]] == ["verify"]
     assert report["results"][0]["outcomes"].get("accepted") == 4
-    assert report["config"]["rate"] == 50
+    assert report["results"][0]["errors"] == 0
+    assert report["config"]["rate"] == 50 and report["config"]["gate_connections"] == 3
 
 
 def test_load_script_refuses_a_mix_without_fresh_tokens() -> None:
