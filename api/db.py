@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.driver_sql import DriverStatement
@@ -33,9 +33,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
     lock_path = None
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        lock_path = Path(parsed.database + ".writer-lock")
+    database = sqlite_database_file(parsed)
+    if database is not None:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        lock_path = Path(database + ".writer-lock")
     engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -67,6 +68,15 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
             raise
 
     return engine
+
+
+def sqlite_database_file(url: str | URL) -> str | None:
+    """The path of the URL's SQLite database file; None for other databases and :memory:."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return database
 
 
 class _WriterQueue:

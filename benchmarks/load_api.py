@@ -660,9 +660,9 @@ async def rounds(
 async def gate_devices(base: str, n: int) -> AsyncIterator[list[aiohttp.ClientSession]]:
     """n simulated gate devices, each with one keep-alive connection of its own (none if 0).
 
-    With `serve --workers N` the kernel hands each new connection to one worker, and a worker
-    keeps it: a shared pool of a few connections opened in a burst can put two thirds of the
-    scans on one worker (seen: 11 of 16 connections), many devices connecting in turn do not.
+    With `serve --workers N` each connection stays with the worker that accepted it, so the
+    split of the connections is the split of the scans: count it (`ss -tnp`) when comparing
+    runs. Seen: 11 of 16 pool connections on one worker; 64 devices split 32/32 to 6/58.
     """
     devices = [_client(base, 1) for _ in range(n)]
     try:
@@ -830,7 +830,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=0,
         help="verify from this many gate devices, one connection each, scans in turn\n"
-        "(default 0: one shared pool of --concurrency connections)",
+        "(default 0: the shared keep-alive pool)",
     )
     p.add_argument("--verify-tokens", type=int, default=1000, help="fresh tokens per verify round")
     p.add_argument("--tickets", type=int, help="tickets to issue (default: --verify-tokens)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -40,8 +41,8 @@ SCHEMA = [
 
 def run(mode: str, directory: Path, commits: int, rate: float) -> list[float]:
     """Milliseconds per write transaction, in order."""
-    path = Path(tempfile.mkdtemp(dir=directory, prefix="sqlite-commit-")) / "bench.db"
-    engine = make_engine(f"sqlite:///{path}")
+    scratch = Path(tempfile.mkdtemp(dir=directory, prefix="sqlite-commit-"))
+    engine = make_engine(f"sqlite:///{scratch / 'bench.db'}")
     checkpointer = None
     raw = engine.raw_connection()
     db = raw.driver_connection
@@ -78,11 +79,12 @@ def run(mode: str, directory: Path, commits: int, rate: float) -> list[float]:
             checkpointer.stop()
         raw.close()
         engine.dispose()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def describe(times: list[float]) -> str:
     ranked = sorted(times)
-    q = statistics.quantiles(ranked, n=1000)
+    q = statistics.quantiles(ranked, n=1000, method="inclusive")
     slow = sum(t > 2.0 for t in ranked)
     return (
         f"p50 {q[499]:.3f} ms, p99 {q[989]:.3f} ms, p99.9 {q[998]:.2f} ms, max {ranked[-1]:.2f} ms,"

