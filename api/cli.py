@@ -66,9 +66,20 @@ def cmd_init(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Migrate, make the circuit keys and the first admin key if needed, then run uvicorn."""
+    """Migrate, make the circuit keys and the first admin key if needed, then run uvicorn.
+
+    Several workers get a listening socket each (api/serve_workers.py), where the OS spreads
+    connections over them (Linux); elsewhere uvicorn's supervisor shares one socket.
+    """
     import uvicorn
 
+    from api.serve_workers import PortInUse, check_port_free, reuseport_supported, serve_workers
+
+    try:
+        check_port_free(args.host, args.port)  # before the slow steps: fail fast and clearly
+    except PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     _prepare(settings)
     _circuit_keys(settings)
     new = _first_admin(settings)
@@ -88,8 +99,18 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Each API worker has its own prover pool: share the cores rather than oversubscribe.
         share = max(1, (os.cpu_count() or 1) // args.workers)
         os.environ["TICKETKING_PROVER_WORKERS"] = str(share)
+    app = "api.app:create_app"
+    if args.workers > 1 and reuseport_supported():
+        config = uvicorn.Config(
+            app, factory=True, host=args.host, port=args.port, log_level=args.log_level
+        )
+        try:
+            return serve_workers(config, args.workers)
+        except PortInUse as exc:  # taken since the check above
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     uvicorn.run(
-        "api.app:create_app",
+        app,
         factory=True,
         host=args.host,
         port=args.port,
@@ -195,6 +216,13 @@ def _depth(text: str) -> int:
     return depth
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def cmd_wallet_new_secret(_: Settings, args: argparse.Namespace) -> int:
     """Print a fresh holder secret and its commitment (JSON); --out keeps the secret in a file."""
     import json
@@ -265,7 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP API (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers", type=_positive, default=1, help="API processes (each with a socket of its own)"
+    )
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
 

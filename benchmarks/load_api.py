@@ -61,6 +61,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import httpx  # only for the synchronous /health polling and the start phase's first mint
@@ -74,6 +75,8 @@ TTL_SECONDS = 300  # the longest a token may live: the verify phase follows the 
 NONCE_SLICE = slice(105, 121)
 # Stop pre-minting once the oldest token is this old, so that none expires before its scan.
 MAX_TOKEN_AGE_S = 200
+LOCAL_HOST = "127.0.0.1"  # where the local server listens
+DEVICES_ADDRESS = "127.0.0.2"  # --gate-connections' source address against a local server
 
 
 # ---------------------------------------------------------------------------- measurements
@@ -101,6 +104,8 @@ class PhaseResult:
     client_cpu_s: float = 0.0
     server_cpu_s: float = 0.0  # of the whole server tree during the phase
     extra: dict[str, float] = field(default_factory=dict)
+    # Verify: the client's open connections held by each server process (busiest first).
+    connections_per_process: list[int] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list, repr=False)  # for --plot, not JSON
 
 
@@ -185,6 +190,40 @@ def peak_rss(root: int | None) -> tuple[float | None, float | None, int | None]:
     return sum(peaks) / 1024, max(peaks) / 1024, len(peaks)
 
 
+def connections_per_process(root: int | None, port: int, peer: str) -> list[int]:
+    """Connections from `peer` (IPv4) to `port` held by each process of the tree, busiest first.
+
+    With `serve --workers N` a connection stays with the worker that accepted it, so this is
+    how the scans were shared out.
+    """
+    if root is None:
+        return []
+    peer_hex = socket.inet_aton(peer)[::-1].hex().upper()  # /proc/net/tcp: little-endian
+    established = set()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_host = fields[2].split(":")[0]
+            if local_port == port and remote_host == peer_hex and fields[3] == "01":
+                established.add(f"socket:[{fields[9]}]")
+    counts = []
+    for pid in process_tree(root):
+        with contextlib.suppress(OSError):
+            fds = Path(f"/proc/{pid}/fd").iterdir()
+            held = sum(1 for fd in fds if _readlink(fd) in established)
+            if held:
+                counts.append(held)
+    return sorted(counts, reverse=True)
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
 @dataclass
 class Samples:
     """Latencies and answers collected during one phase."""
@@ -238,7 +277,7 @@ def summarise(
 def free_port() -> int:
     """A TCP port free on loopback right now."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((LOCAL_HOST, 0))
         return int(s.getsockname()[1])
 
 
@@ -255,7 +294,7 @@ class LocalServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{LOCAL_HOST}:{self.port}"
 
     @property
     def pid(self) -> int | None:
@@ -263,7 +302,7 @@ class LocalServer:
 
     def start(self) -> None:
         """Start the process (not waiting for it); started_at is when Popen was called."""
-        cmd = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
+        cmd = [sys.executable, "-m", "api.cli", "serve", "--host", LOCAL_HOST]
         cmd += ["--port", str(self.port), "--workers", str(self.workers)]
         cmd += ["--log-level", "warning"]
         log = self.log_path.open("ab")
@@ -605,9 +644,11 @@ async def verify_phase(
 # ---------------------------------------------------------------------------- phases
 
 
-def _client(base: str, concurrency: int) -> aiohttp.ClientSession:
+def _client(
+    base: str, concurrency: int, local_addr: tuple[str, int] | None = None
+) -> aiohttp.ClientSession:
     """A keep-alive session of at most `concurrency` connections; paths are relative to API."""
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency, local_addr=local_addr)
     timeout = aiohttp.ClientTimeout(total=60)
     # A base URL with a path must end in '/'; the paths then go without a leading '/'.
     return aiohttp.ClientSession(base + API + "/", connector=connector, timeout=timeout)
@@ -651,7 +692,10 @@ async def rounds(
                     clients, fixture.gate_key, scans, args.concurrency, args.rate,
                     not args.no_progress,
                 )  # fmt: skip
+                peer = DEVICES_ADDRESS if devices else LOCAL_HOST
+                split = connections_per_process(server_pid, urlsplit(base).port or 80, peer)
             results.append(summarise("verify", rnd, samples, elapsed, server_pid, cpu0))
+            results[-1].connections_per_process = split
             tqdm.write(row(results[-1]))
     return results, fixture
 
@@ -661,10 +705,11 @@ async def gate_devices(base: str, n: int) -> AsyncIterator[list[aiohttp.ClientSe
     """n simulated gate devices, each with one keep-alive connection of its own (none if 0).
 
     With `serve --workers N` each connection stays with the worker that accepted it, so the
-    split of the connections is the split of the scans: count it (`ss -tnp`) when comparing
-    runs. Seen: 11 of 16 pool connections on one worker; 64 devices split 32/32 to 6/58.
+    split of the connections is the split of the scans: each verify row shows it ("conns").
     """
-    devices = [_client(base, 1) for _ in range(n)]
+    # From a loopback address of their own, so that their connections can be told apart.
+    local = (DEVICES_ADDRESS, 0) if urlsplit(base).hostname == LOCAL_HOST else None
+    devices = [_client(base, 1, local) for _ in range(n)]
     try:
         yield devices
     finally:
@@ -711,6 +756,8 @@ def row(r: PhaseResult) -> str:
             f"peak RSS {rss} MB ({r.processes} processes), load {r.loadavg[0]:.2f}"
         )
     outcomes = " ".join(f"{k}={v}" for k, v in sorted(r.outcomes.items()))
+    if r.connections_per_process:
+        outcomes += "  conns " + "/".join(map(str, r.connections_per_process))
     return (
         f"{r.phase:<12}{r.round:>3}{r.count:>7}{r.throughput:>9.1f}{r.p50_ms:>9.1f}"
         f"{r.p90_ms:>9.1f}{r.p99_ms:>9.1f}{r.max_ms:>9.1f}{r.errors:>6}{rss:>8}"

@@ -65,6 +65,7 @@ def test_load_script_open_loop_verify_only(
     assert [r["phase"] for r in report["results"]] == ["verify"]
     assert report["results"][0]["outcomes"].get("accepted") == 4
     assert report["results"][0]["errors"] == 0
+    assert report["results"][0]["connections_per_process"] == [3]  # 3 devices, 1 server process
     assert report["config"]["rate"] == 50 and report["config"]["gate_connections"] == 3
 
 

@@ -14,15 +14,14 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy.engine import make_url
 
 from tests.api.conftest import API, auth
 from tests.api.live_server import running_server, server_env
+from tests.api.procfs import api_workers, holds_database, listening_sockets, open_files
 
 ALREADY_CONSUMED = {"accepted": False, "reason": "already_consumed"}
 EVENT = {
@@ -131,62 +130,6 @@ def _one_accept(answers: list[dict[str, Any]]) -> dict[str, Any]:
     return accepted[0]
 
 
-# --- which processes talk to the database (Linux /proc) --------------------------------------
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with suppress(OSError):
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                kids.append(int(entry.name))
-    return kids
-
-
-def api_workers(server_pid: int, workers: int) -> list[int]:
-    """The uvicorn worker processes of a server (the server itself with one worker)."""
-    if workers == 1:
-        return [server_pid]
-    # Direct children started by multiprocessing's spawn (not its resource tracker).
-    return [
-        pid
-        for pid in _children(server_pid)
-        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
-
-
-def _open_files(pid: int) -> set[str]:
-    links = set()
-    with suppress(OSError):
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            with suppress(OSError):
-                links.add(os.readlink(fd))
-    return links
-
-
-def _postgres_socket_inodes(port: int) -> set[str]:
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-                if remote_port == port and fields[3] == "01":  # ESTABLISHED
-                    inodes.add(f"socket:[{fields[9]}]")
-    return inodes
-
-
-def holds_database(pid: int, database_url: str) -> bool:
-    """Whether the process has the database open: the SQLite file, or a PostgreSQL socket."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return os.path.realpath(str(url.database)) in _open_files(pid)
-    return bool(_open_files(pid) & _postgres_socket_inodes(url.port or 5432))
-
-
 def every_worker_serves(
     live: Live, server_pid: int, workers: int, database_url: str, merchant: dict[str, str]
 ) -> None:
@@ -194,16 +137,20 @@ def every_worker_serves(
 
     A worker that missed the search_path of DATABASE_URL would look for keys in another
     schema: the probe (a merchant key reading its event) would get 401 or 500, not 200.
+    Each worker also listens on a socket of its own (api/serve_workers.py).
     """
     deadline = time.monotonic() + 60
     while True:
         pids = api_workers(server_pid, workers)
         if len(pids) == workers and all(holds_database(p, database_url) for p in pids):
-            return
+            break
         assert time.monotonic() < deadline, f"workers {pids} did not all reach the database"
         probes = [httpx.get(f"{live.base}/events/gig", headers=merchant) for _ in range(workers)]
         assert all(p.status_code == 200 for p in probes), [p.text for p in probes]
         time.sleep(0.2)
+    listening = listening_sockets(httpx.URL(live.base).port or 80)
+    assert len(listening) == workers
+    assert all(len(open_files(p) & listening) == 1 for p in pids)
 
 
 # --- the tests --------------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+"""Tiny ASGI apps for the worker-supervisor tests: one answers with its process id, one fails."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+async def pid_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answer every request with this worker's pid (text); accept lifespan events."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    body = str(os.getpid()).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def failing_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An app whose startup fails, like a server whose database is unreachable."""
+    assert scope["type"] == "lifespan"
+    await receive()
+    await send({"type": "lifespan.startup.failed", "message": "no database"})

@@ -1,0 +1,160 @@
+"""The worker supervisor of `serve --workers N`: a listening socket per worker, restarts, stops.
+
+It runs here with tiny ASGI apps (tests/api/pid_app.py) in a real process tree: the behaviour
+under test is the processes' and sockets', not the app's.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.cli import main
+from api.serve_workers import PortInUse, check_port_free, reuseport_supported
+from tests.api.live_server import ROOT, free_port
+from tests.api.procfs import api_workers, listening_sockets, open_files
+
+pytestmark = pytest.mark.skipif(not reuseport_supported(), reason="SO_REUSEPORT spreads on Linux")
+
+WORKERS = 2
+SUPERVISOR = (
+    "import sys, uvicorn\n"
+    "from api.serve_workers import serve_workers\n"
+    "config = uvicorn.Config(sys.argv[1], port=int(sys.argv[2]), log_level='info')\n"
+    "sys.exit(serve_workers(config, int(sys.argv[3])))\n"
+)
+
+
+def _start(app: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-c", SUPERVISOR, f"tests.api.pid_app:{app}", str(port), str(WORKERS)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _pid_of_a_new_connection(base: str) -> int:
+    """A request on a fresh connection: which worker's socket the kernel chose."""
+    return int(httpx.get(base, timeout=5).text)
+
+
+def _wait(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+@contextmanager
+def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
+    """A running supervisor of the pid app; yields (its process, base URL, port)."""
+    port = free_port()
+    log = tmp_path / "supervisor.log"
+    proc = _start("pid_app", port, log)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(lambda: len(listening_sockets(port)) == WORKERS, log.read_text())
+        yield proc, base, port
+    except BaseException:
+        print(log.read_text())
+        raise
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def test_each_worker_accepts_on_a_socket_of_its_own(tmp_path: Path) -> None:
+    with supervisor(tmp_path) as (proc, base, port):
+        _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
+        workers = api_workers(proc.pid, WORKERS)
+        listening = listening_sockets(port)
+        assert [len(open_files(pid) & listening) for pid in workers] == [1] * WORKERS
+        assert not open_files(proc.pid) & listening  # the supervisor keeps no copy
+        # The kernel spreads new connections over both (all 40 on one: odds 2**-39).
+        answered = {_pid_of_a_new_connection(base) for _ in range(40)}
+        assert answered == set(workers)
+
+
+def test_a_second_server_on_the_port_is_refused(tmp_path: Path) -> None:
+    with supervisor(tmp_path) as (_, _, port):
+        with pytest.raises(PortInUse, match=f"127.0.0.1:{port}"):
+            check_port_free("127.0.0.1", port)
+        second = _start("pid_app", port, tmp_path / "second.log")
+        assert second.wait(30) != 0
+        assert "cannot listen" in (tmp_path / "second.log").read_text()
+        assert len(listening_sockets(port)) == WORKERS  # the first server is untouched
+
+
+def test_a_killed_worker_is_replaced_and_no_connection_hangs(tmp_path: Path) -> None:
+    with supervisor(tmp_path) as (proc, base, port):
+        victim = _pid_of_a_new_connection(base)
+        os.kill(victim, signal.SIGKILL)
+        # At once, while the replacement starts: its socket died with it, the other takes all.
+        answered = [_pid_of_a_new_connection(base) for _ in range(20)]
+        assert victim not in answered
+        _wait(
+            lambda: (
+                len(listening_sockets(port)) == WORKERS
+                and victim not in api_workers(proc.pid, WORKERS)
+            ),
+            "no replacement",
+        )
+        both = lambda: len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS  # noqa: E731
+        _wait(both, "the replacement gets no connections")
+        assert proc.poll() is None
+
+
+def test_sigterm_stops_every_worker_and_frees_the_port(tmp_path: Path) -> None:
+    with supervisor(tmp_path) as (proc, _, port):
+        workers = api_workers(proc.pid, WORKERS)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+        check_port_free("127.0.0.1", port)
+
+
+def test_a_worker_that_cannot_start_stops_the_supervisor(tmp_path: Path) -> None:
+    """No restart loop: an app that fails its startup would fail every time."""
+    log = tmp_path / "failing.log"
+    proc = _start("failing_app", free_port(), log)
+    try:
+        assert proc.wait(60) == 1
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "failed to start" in log.read_text()
+    assert log.read_text().count("Started worker process") == WORKERS
+
+
+def test_serve_refuses_a_taken_port_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TICKETKING_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--workers", "2"]) == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()  # failed before it made anything
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two"])
+def test_serve_refuses_a_bad_worker_count(workers: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--workers", workers])
+    assert exit_.value.code == 2
