@@ -148,9 +148,10 @@ class Supervisor:
             if process.is_alive() or self.stopping.is_set():
                 continue
             process.join()
-            if not worker.serving.is_set():
-                # It died before serving: the app, its database or its keys are broken, and
-                # every replacement would fail alike.
+            killed = process.exitcode is not None and process.exitcode < 0  # by a signal
+            if not worker.serving.is_set() and not killed:
+                # It gave up before serving: the app, its database or its keys are broken,
+                # and every replacement would fail alike.
                 self._stop_with_error(
                     "Worker process [%d] failed to start (exit code %s); stopping.",
                     process.pid,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -23,3 +24,10 @@ async def failing_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     assert scope["type"] == "lifespan"
     await receive()
     await send({"type": "lifespan.startup.failed", "message": "no database"})
+
+
+async def slow_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """pid_app, but its startup takes two seconds (as loading keys and opening the database)."""
+    if scope["type"] == "lifespan":
+        await asyncio.sleep(2)
+    await pid_app(scope, receive, send)

@@ -118,6 +118,25 @@ def test_a_killed_worker_is_replaced_and_no_connection_hangs(tmp_path: Path) -> 
         assert proc.poll() is None
 
 
+def test_a_worker_killed_while_starting_is_replaced(tmp_path: Path) -> None:
+    """A signal is not a broken app: the server keeps going (the OOM killer, an operator)."""
+    port = free_port()
+    log = tmp_path / "slow.log"
+    proc = _start("slow_app", port, log)
+    try:
+        _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
+        victim = api_workers(proc.pid, WORKERS)[0]
+        os.kill(victim, signal.SIGKILL)  # during its two-second startup
+        base = f"http://127.0.0.1:{port}/"
+        both = lambda: len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS  # noqa: E731
+        _wait(both, log.read_text())
+        assert proc.poll() is None and victim not in api_workers(proc.pid, WORKERS)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
 def test_sigterm_stops_every_worker_and_frees_the_port(tmp_path: Path) -> None:
     with supervisor(tmp_path) as (proc, _, port):
         workers = api_workers(proc.pid, WORKERS)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from tests.api.conftest import API, auth
 from tests.api.live_server import running_server, server_env
+from tests.api.procfs import api_workers, children, listening_sockets
 
 
 def test_serve_flow_survives_kill_and_restart(
@@ -73,3 +78,37 @@ def test_serve_flow_survives_kill_and_restart(
             )
             assert r.status_code == 200  # idempotent across restarts: the holder hash held
             assert c.get("/tickets/t0").status_code == 401
+
+
+def test_a_killed_worker_is_replaced_and_its_provers_exit(
+    tmp_path: Path, database_url: str, circuits_dir: Path
+) -> None:
+    """SIGKILL one of two workers: another takes its place and its provers do not linger."""
+    env = server_env(tmp_path / "data", database_url, circuits_dir)
+    with running_server(env, workers=2) as (base, _, pid):
+        _wait(lambda: len(api_workers(pid, 2)) == 2, "two workers")
+        victim = api_workers(pid, 2)[0]
+        _wait(lambda: bool(children(victim)), "the victim's prover")  # started at its startup
+        provers = children(victim)
+        os.kill(victim, signal.SIGKILL)
+        _wait(lambda: not any(_alive(p) for p in provers), f"provers {provers} outlived it")
+        port = httpx.URL(base).port or 80
+        replaced = lambda: victim not in api_workers(pid, 2) and len(listening_sockets(port)) == 2  # noqa: E731
+        _wait(replaced, "no replacement listening")
+        assert httpx.get(f"{base}{API}/health", timeout=10).status_code == 200
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent that may never reap it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
