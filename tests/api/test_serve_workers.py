@@ -51,6 +51,11 @@ def _pid_of_a_new_connection(base: str) -> int:
     return int(httpx.get(base, timeout=5).text)
 
 
+def _every_worker_answers(base: str) -> bool:
+    """Whether ten fresh connections reach every worker (all ten on one: odds 2**-9)."""
+    return len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS
+
+
 def _wait(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -59,11 +64,16 @@ def _wait(condition: Callable[[], bool], what: str, seconds: float = 30) -> None
 
 
 @contextmanager
-def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
-    """A running supervisor of the pid app; yields (its process, base URL, port)."""
+def supervisor(
+    tmp_path: Path, app: str = "pid_app"
+) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
+    """A running supervisor of a tests/api/pid_app.py app; yields (its process, base URL, port).
+
+    Its sockets listen before the workers start: requests wait in their queues till then.
+    """
     port = free_port()
-    log = tmp_path / "supervisor.log"
-    proc = _start("pid_app", port, log)
+    log = tmp_path / f"{app}.log"
+    proc = _start(app, port, log)
     base = f"http://127.0.0.1:{port}/"
     try:
         _wait(lambda: len(listening_sockets(port)) == WORKERS, log.read_text())
@@ -113,28 +123,18 @@ def test_a_killed_worker_is_replaced_and_no_connection_hangs(tmp_path: Path) -> 
             ),
             "no replacement",
         )
-        both = lambda: len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS  # noqa: E731
-        _wait(both, "the replacement gets no connections")
+        _wait(lambda: _every_worker_answers(base), "the replacement gets no connections")
         assert proc.poll() is None
 
 
 def test_a_worker_killed_while_starting_is_replaced(tmp_path: Path) -> None:
     """A signal is not a broken app: the server keeps going (the OOM killer, an operator)."""
-    port = free_port()
-    log = tmp_path / "slow.log"
-    proc = _start("slow_app", port, log)
-    try:
+    with supervisor(tmp_path, "slow_app") as (proc, base, _):
         _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
         victim = api_workers(proc.pid, WORKERS)[0]
         os.kill(victim, signal.SIGKILL)  # during its two-second startup
-        base = f"http://127.0.0.1:{port}/"
-        both = lambda: len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS  # noqa: E731
-        _wait(both, log.read_text())
+        _wait(lambda: _every_worker_answers(base), "no replacement serving")
         assert proc.poll() is None and victim not in api_workers(proc.pid, WORKERS)
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
 
 
 def test_sigterm_stops_every_worker_and_frees_the_port(tmp_path: Path) -> None:
