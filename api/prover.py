@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from api.parent_watch import when_orphaned
 from zkcore.groth16.keys import Proof
 
 # Set in each worker process by _init_worker.
@@ -29,32 +28,14 @@ class ProverUnavailable(RuntimeError):
     """The pool could not prove (its workers died, or it is shut down)."""
 
 
-# How often a prover checks that the API process that started it is still alive.
-PARENT_POLL_SECONDS = 1.0
-
-
-def _exit_when_orphaned(owner: int) -> None:
-    """Exit once `owner`, the API process that started this prover, is gone.
-
-    A killed API worker cannot shut its pool down, and a prover blocked on the pool's queue
-    never notices (it holds that queue's write end itself): without this, every replaced
-    worker would leave its provers and their proving keys behind. The owner's pid comes from
-    the owner: it may be dead before this process gets here.
-    """
-
-    def watch() -> None:
-        while os.getppid() == owner:
-            time.sleep(PARENT_POLL_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-when-orphaned", daemon=True).start()
-
-
 def _init_worker(owner: int, zkey_path: str, depth: int) -> None:
     from circuits.ticket import TicketCircuit
     from zkcore.formats.zkey import read_zkey
 
-    _exit_when_orphaned(owner)
+    # A killed API worker cannot shut its pool down, and a prover blocked on the pool's queue
+    # never notices (it holds that queue's write end itself): without this, every replaced
+    # worker would leave its provers, and their proving keys, behind.
+    when_orphaned(owner, lambda: os._exit(0))
     _WORKER["circuit"] = TicketCircuit(depth).compile()
     _WORKER["pk"] = read_zkey(zkey_path)
 

@@ -190,13 +190,13 @@ def peak_rss(root: int | None) -> tuple[float | None, float | None, int | None]:
     return sum(peaks) / 1024, max(peaks) / 1024, len(peaks)
 
 
-def connections_per_process(root: int | None, port: int, peer: str) -> list[int]:
+def connections_per_process(root: int | None, port: int, peer: str | None) -> list[int]:
     """Connections from `peer` (IPv4) to `port` held by each process of the tree, busiest first.
 
     With `serve --workers N` a connection stays with the worker that accepted it, so this is
     how the scans were shared out.
     """
-    if root is None:
+    if root is None or peer is None:
         return []
     peer_hex = socket.inet_aton(peer)[::-1].hex().upper()  # /proc/net/tcp: little-endian
     established = set()
@@ -692,12 +692,18 @@ async def rounds(
                     clients, fixture.gate_key, scans, args.concurrency, args.rate,
                     not args.no_progress,
                 )  # fmt: skip
-                peer = DEVICES_ADDRESS if devices else LOCAL_HOST
+                # Told apart by source address on loopback only; elsewhere not counted.
+                peer = devices_address(base) if devices else LOCAL_HOST
                 split = connections_per_process(server_pid, urlsplit(base).port or 80, peer)
             results.append(summarise("verify", rnd, samples, elapsed, server_pid, cpu0))
             results[-1].connections_per_process = split
             tqdm.write(row(results[-1]))
     return results, fixture
+
+
+def devices_address(base: str) -> str | None:
+    """The gate devices' source address against a server on 127.0.0.1 (else None: any)."""
+    return DEVICES_ADDRESS if urlsplit(base).hostname == LOCAL_HOST else None
 
 
 @contextlib.asynccontextmanager
@@ -708,7 +714,8 @@ async def gate_devices(base: str, n: int) -> AsyncIterator[list[aiohttp.ClientSe
     split of the connections is the split of the scans: each verify row shows it ("conns").
     """
     # From a loopback address of their own, so that their connections can be told apart.
-    local = (DEVICES_ADDRESS, 0) if urlsplit(base).hostname == LOCAL_HOST else None
+    address = devices_address(base)
+    local = None if address is None else (address, 0)
     devices = [_client(base, 1, local) for _ in range(n)]
     try:
         yield devices

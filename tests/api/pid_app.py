@@ -1,4 +1,4 @@
-"""Tiny ASGI apps for the worker-supervisor tests: one answers with its process id, one fails."""
+"""Tiny ASGI apps for the worker-supervisor tests: they answer with their pid, or fail to start."""
 
 from __future__ import annotations
 
@@ -30,4 +30,12 @@ async def slow_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """pid_app, but its startup takes two seconds (as loading keys and opening the database)."""
     if scope["type"] == "lifespan":
         await asyncio.sleep(2)
+    await pid_app(scope, receive, send)
+
+
+async def flagged_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """pid_app whose startup fails while the file $PID_APP_FAIL_FLAG exists (a database outage)."""
+    if scope["type"] == "lifespan" and os.path.exists(os.environ["PID_APP_FAIL_FLAG"]):
+        await failing_app(scope, receive, send)
+        return
     await pid_app(scope, receive, send)

@@ -72,3 +72,12 @@ def holds_database(pid: int, database_url: str) -> bool:
         return os.path.realpath(str(url.database)) in open_files(pid)
     postgres = _tcp_sockets(url.port or 5432, ESTABLISHED, remote=True)
     return bool(open_files(pid) & postgres)
+
+
+def alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for a parent that may never reap it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

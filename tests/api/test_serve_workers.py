@@ -22,7 +22,7 @@ import pytest
 from api.cli import main
 from api.serve_workers import PortInUse, check_port_free, reuseport_supported
 from tests.api.live_server import ROOT, free_port
-from tests.api.procfs import api_workers, listening_sockets, open_files
+from tests.api.procfs import alive, api_workers, listening_sockets, open_files
 
 pytestmark = pytest.mark.skipif(not reuseport_supported(), reason="SO_REUSEPORT spreads on Linux")
 
@@ -35,25 +35,30 @@ SUPERVISOR = (
 )
 
 
-def _start(app: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start(app: str, port: int, log: Path, flag: Path | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PID_APP_FAIL_FLAG": str(flag or log.with_suffix(".flag"))}
     with log.open("w") as out:
         return subprocess.Popen(
             [sys.executable, "-c", SUPERVISOR, f"tests.api.pid_app:{app}", str(port), str(WORKERS)],
             cwd=ROOT,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
 
-def _pid_of_a_new_connection(base: str) -> int:
+def _pid_of_a_new_connection(base: str, timeout: float = 5) -> int:
     """A request on a fresh connection: which worker's socket the kernel chose."""
-    return int(httpx.get(base, timeout=5).text)
+    return int(httpx.get(base, timeout=timeout).text)
 
 
 def _every_worker_answers(base: str) -> bool:
     """Whether ten fresh connections reach every worker (all ten on one: odds 2**-9)."""
-    return len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS
+    try:
+        return len({_pid_of_a_new_connection(base) for _ in range(10)}) == WORKERS
+    except httpx.TransportError:  # none listens yet
+        return False
 
 
 def _wait(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
@@ -65,18 +70,20 @@ def _wait(condition: Callable[[], bool], what: str, seconds: float = 30) -> None
 
 @contextmanager
 def supervisor(
-    tmp_path: Path, app: str = "pid_app"
+    tmp_path: Path, app: str = "pid_app", flag: Path | None = None, ready: bool = True
 ) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
-    """A running supervisor of a tests/api/pid_app.py app; yields (its process, base URL, port).
+    """A supervisor of a tests/api/pid_app.py app; yields (its process, base URL, port).
 
-    Its sockets listen before the workers start: requests wait in their queues till then.
+    With `ready`, once every worker listens (a worker listens once its app has started).
     """
     port = free_port()
     log = tmp_path / f"{app}.log"
-    proc = _start(app, port, log)
+    proc = _start(app, port, log, flag)
     base = f"http://127.0.0.1:{port}/"
     try:
-        _wait(lambda: len(listening_sockets(port)) == WORKERS, log.read_text())
+        _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
+        if ready:
+            _wait(lambda: len(listening_sockets(port)) == WORKERS, "workers listening")
         yield proc, base, port
     except BaseException:
         print(log.read_text())
@@ -89,7 +96,6 @@ def supervisor(
 
 def test_each_worker_accepts_on_a_socket_of_its_own(tmp_path: Path) -> None:
     with supervisor(tmp_path) as (proc, base, port):
-        _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
         workers = api_workers(proc.pid, WORKERS)
         listening = listening_sockets(port)
         assert [len(open_files(pid) & listening) for pid in workers] == [1] * WORKERS
@@ -109,32 +115,47 @@ def test_a_second_server_on_the_port_is_refused(tmp_path: Path) -> None:
         assert len(listening_sockets(port)) == WORKERS  # the first server is untouched
 
 
-def test_a_killed_worker_is_replaced_and_no_connection_hangs(tmp_path: Path) -> None:
-    with supervisor(tmp_path) as (proc, base, port):
+def test_a_killed_worker_is_replaced_and_its_replacement_gets_nothing_till_it_serves(
+    tmp_path: Path,
+) -> None:
+    with supervisor(tmp_path, "slow_app") as (proc, base, port):
         victim = _pid_of_a_new_connection(base)
         os.kill(victim, signal.SIGKILL)
-        # At once, while the replacement starts: its socket died with it, the other takes all.
-        answered = [_pid_of_a_new_connection(base) for _ in range(20)]
-        assert victim not in answered
-        _wait(
-            lambda: (
-                len(listening_sockets(port)) == WORKERS
-                and victim not in api_workers(proc.pid, WORKERS)
-            ),
-            "no replacement",
-        )
+        _wait(lambda: not alive(victim), "the victim lives")
+        # While the replacement starts (two seconds): the other worker answers every new
+        # connection at once, none waits on the dead socket or on the one not serving yet.
+        answered = [_pid_of_a_new_connection(base, timeout=1) for _ in range(20)]
+        assert len(set(answered)) == 1 and victim not in answered
         _wait(lambda: _every_worker_answers(base), "the replacement gets no connections")
-        assert proc.poll() is None
+        assert victim not in api_workers(proc.pid, WORKERS)
+        assert len(listening_sockets(port)) == WORKERS and proc.poll() is None
 
 
 def test_a_worker_killed_while_starting_is_replaced(tmp_path: Path) -> None:
     """A signal is not a broken app: the server keeps going (the OOM killer, an operator)."""
-    with supervisor(tmp_path, "slow_app") as (proc, base, _):
-        _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
+    with supervisor(tmp_path, "slow_app", ready=False) as (proc, base, _):
         victim = api_workers(proc.pid, WORKERS)[0]
         os.kill(victim, signal.SIGKILL)  # during its two-second startup
         _wait(lambda: _every_worker_answers(base), "no replacement serving")
         assert proc.poll() is None and victim not in api_workers(proc.pid, WORKERS)
+
+
+def test_a_replacement_that_cannot_start_is_retried_while_the_others_serve(
+    tmp_path: Path,
+) -> None:
+    """Once the app has served, a failed start is an outage to wait out, not a broken app."""
+    flag = tmp_path / "outage"
+    log = tmp_path / "flagged_app.log"
+    with supervisor(tmp_path, "flagged_app", flag) as (proc, base, _):
+        flag.touch()  # from now on an app's startup fails
+        victim = _pid_of_a_new_connection(base)
+        os.kill(victim, signal.SIGKILL)
+        failed = "died (exit code 3); starting another in 1 s"
+        _wait(lambda: failed in log.read_text(), "the replacement did not fail")
+        assert proc.poll() is None
+        assert victim != _pid_of_a_new_connection(base)  # the other one still serves
+        flag.unlink()  # the outage ends
+        _wait(lambda: _every_worker_answers(base), "never replaced")
 
 
 def test_sigterm_stops_every_worker_and_frees_the_port(tmp_path: Path) -> None:
@@ -142,12 +163,21 @@ def test_sigterm_stops_every_worker_and_frees_the_port(tmp_path: Path) -> None:
         workers = api_workers(proc.pid, WORKERS)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 0
-        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+        assert not any(alive(pid) for pid in workers)
+        check_port_free("127.0.0.1", port)
+
+
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed supervisor cannot stop them: they notice and stop, and free the port."""
+    with supervisor(tmp_path) as (proc, _, port):
+        workers = api_workers(proc.pid, WORKERS)
+        os.kill(proc.pid, signal.SIGKILL)
+        _wait(lambda: not any(alive(pid) for pid in workers), "orphaned workers still run")
         check_port_free("127.0.0.1", port)
 
 
 def test_a_worker_that_cannot_start_stops_the_supervisor(tmp_path: Path) -> None:
-    """No restart loop: an app that fails its startup would fail every time."""
+    """No restart loop: an app that fails its first startup would fail every time."""
     log = tmp_path / "failing.log"
     proc = _start("failing_app", free_port(), log)
     try:

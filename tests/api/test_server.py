@@ -12,7 +12,7 @@ import httpx
 
 from tests.api.conftest import API, auth
 from tests.api.live_server import running_server, server_env
-from tests.api.procfs import api_workers, children, listening_sockets
+from tests.api.procfs import alive, api_workers, children, listening_sockets
 
 
 def test_serve_flow_survives_kill_and_restart(
@@ -91,20 +91,11 @@ def test_a_killed_worker_is_replaced_and_its_provers_exit(
         _wait(lambda: bool(children(victim)), "the victim's prover")  # started at its startup
         provers = children(victim)
         os.kill(victim, signal.SIGKILL)
-        _wait(lambda: not any(_alive(p) for p in provers), f"provers {provers} outlived it")
+        _wait(lambda: not any(alive(p) for p in provers), f"provers {provers} outlived it")
         port = httpx.URL(base).port or 80
         replaced = lambda: victim not in api_workers(pid, 2) and len(listening_sockets(port)) == 2  # noqa: E731
         _wait(replaced, "no replacement listening")
         assert httpx.get(f"{base}{API}/health", timeout=10).status_code == 200
-
-
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting for a parent that may never reap it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _wait(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
