@@ -66,20 +66,27 @@ def cmd_init(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Migrate, make the circuit keys and the first admin key if needed, then run uvicorn.
+    """Migrate, make the circuit keys and the first admin key if needed, then run uvicorn."""
+    from api.serve_workers import PortInUse
+
+    try:
+        return _serve(settings, args)
+    except PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    """cmd_serve's work; raises PortInUse if host:port is taken.
 
     Several workers get a listening socket each (api/serve_workers.py), where the OS spreads
     connections over them (Linux); elsewhere uvicorn's supervisor shares one socket.
     """
     import uvicorn
 
-    from api.serve_workers import PortInUse, check_port_free, reuseport_supported, serve_workers
+    from api.serve_workers import check_port_free, reuseport_supported, serve_workers
 
-    try:
-        check_port_free(args.host, args.port)  # before the slow steps: fail fast and clearly
-    except PortInUse as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    check_port_free(args.host, args.port)  # before the slow steps: fail fast and clearly
     _prepare(settings)
     _circuit_keys(settings)
     new = _first_admin(settings)
@@ -104,11 +111,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         config = uvicorn.Config(
             app, factory=True, host=args.host, port=args.port, log_level=args.log_level
         )
-        try:
-            return serve_workers(config, args.workers)
-        except PortInUse as exc:  # taken since the check above
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+        return serve_workers(config, args.workers)
     uvicorn.run(
         app,
         factory=True,

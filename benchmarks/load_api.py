@@ -692,11 +692,13 @@ async def rounds(
                     clients, fixture.gate_key, scans, args.concurrency, args.rate,
                     not args.no_progress,
                 )  # fmt: skip
-                # Told apart by source address on loopback only; elsewhere not counted.
+                results.append(summarise("verify", rnd, samples, elapsed, server_pid, cpu0))
+                # After the CPU figures, while the connections are open. Told apart by source
+                # address on loopback only; elsewhere not counted.
                 peer = devices_address(base) if devices else LOCAL_HOST
-                split = connections_per_process(server_pid, urlsplit(base).port or 80, peer)
-            results.append(summarise("verify", rnd, samples, elapsed, server_pid, cpu0))
-            results[-1].connections_per_process = split
+                results[-1].connections_per_process = connections_per_process(
+                    server_pid, urlsplit(base).port or 80, peer
+                )
             tqdm.write(row(results[-1]))
     return results, fixture
 

@@ -11,8 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 
 from api.cli import main
 from api.serve_workers import PortInUse, check_port_free, reuseport_supported
-from tests.api.live_server import ROOT, free_port
+from tests.api.live_server import ROOT, free_port, wait_until
 from tests.api.procfs import alive, api_workers, listening_sockets, open_files
 
 pytestmark = pytest.mark.skipif(not reuseport_supported(), reason="SO_REUSEPORT spreads on Linux")
@@ -61,13 +60,6 @@ def _every_worker_answers(base: str) -> bool:
         return False
 
 
-def _wait(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-
-
 @contextmanager
 def supervisor(
     tmp_path: Path, app: str = "pid_app", flag: Path | None = None, ready: bool = True
@@ -81,9 +73,9 @@ def supervisor(
     proc = _start(app, port, log, flag)
     base = f"http://127.0.0.1:{port}/"
     try:
-        _wait(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
+        wait_until(lambda: len(api_workers(proc.pid, WORKERS)) == WORKERS, "workers")
         if ready:
-            _wait(lambda: len(listening_sockets(port)) == WORKERS, "workers listening")
+            wait_until(lambda: len(listening_sockets(port)) == WORKERS, "workers listening")
         yield proc, base, port
     except BaseException:
         print(log.read_text())
@@ -121,12 +113,12 @@ def test_a_killed_worker_is_replaced_and_its_replacement_gets_nothing_till_it_se
     with supervisor(tmp_path, "slow_app") as (proc, base, port):
         victim = _pid_of_a_new_connection(base)
         os.kill(victim, signal.SIGKILL)
-        _wait(lambda: not alive(victim), "the victim lives")
+        wait_until(lambda: not alive(victim), "the victim lives")
         # While the replacement starts (two seconds): the other worker answers every new
         # connection at once, none waits on the dead socket or on the one not serving yet.
         answered = [_pid_of_a_new_connection(base, timeout=1) for _ in range(20)]
         assert len(set(answered)) == 1 and victim not in answered
-        _wait(lambda: _every_worker_answers(base), "the replacement gets no connections")
+        wait_until(lambda: _every_worker_answers(base), "the replacement gets no connections")
         assert victim not in api_workers(proc.pid, WORKERS)
         assert len(listening_sockets(port)) == WORKERS and proc.poll() is None
 
@@ -136,7 +128,7 @@ def test_a_worker_killed_while_starting_is_replaced(tmp_path: Path) -> None:
     with supervisor(tmp_path, "slow_app", ready=False) as (proc, base, _):
         victim = api_workers(proc.pid, WORKERS)[0]
         os.kill(victim, signal.SIGKILL)  # during its two-second startup
-        _wait(lambda: _every_worker_answers(base), "no replacement serving")
+        wait_until(lambda: _every_worker_answers(base), "no replacement serving")
         assert proc.poll() is None and victim not in api_workers(proc.pid, WORKERS)
 
 
@@ -151,11 +143,11 @@ def test_a_replacement_that_cannot_start_is_retried_while_the_others_serve(
         victim = _pid_of_a_new_connection(base)
         os.kill(victim, signal.SIGKILL)
         failed = "died (exit code 3); starting another in 1 s"
-        _wait(lambda: failed in log.read_text(), "the replacement did not fail")
+        wait_until(lambda: failed in log.read_text(), "the replacement did not fail")
         assert proc.poll() is None
         assert victim != _pid_of_a_new_connection(base)  # the other one still serves
         flag.unlink()  # the outage ends
-        _wait(lambda: _every_worker_answers(base), "never replaced")
+        wait_until(lambda: _every_worker_answers(base), "never replaced")
 
 
 def test_sigterm_stops_every_worker_and_frees_the_port(tmp_path: Path) -> None:
@@ -172,7 +164,7 @@ def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
     with supervisor(tmp_path) as (proc, _, port):
         workers = api_workers(proc.pid, WORKERS)
         os.kill(proc.pid, signal.SIGKILL)
-        _wait(lambda: not any(alive(pid) for pid in workers), "orphaned workers still run")
+        wait_until(lambda: not any(alive(pid) for pid in workers), "orphaned workers still run")
         check_port_free("127.0.0.1", port)
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from tests.api.conftest import API, auth
-from tests.api.live_server import running_server, server_env
+from tests.api.live_server import running_server, server_env, wait_until
 from tests.api.procfs import alive, api_workers, children, listening_sockets
 
 
@@ -86,20 +84,13 @@ def test_a_killed_worker_is_replaced_and_its_provers_exit(
     """SIGKILL one of two workers: another takes its place and its provers do not linger."""
     env = server_env(tmp_path / "data", database_url, circuits_dir)
     with running_server(env, workers=2) as (base, _, pid):
-        _wait(lambda: len(api_workers(pid, 2)) == 2, "two workers")
+        wait_until(lambda: len(api_workers(pid, 2)) == 2, "two workers")
         victim = api_workers(pid, 2)[0]
-        _wait(lambda: bool(children(victim)), "the victim's prover")  # started at its startup
+        wait_until(lambda: bool(children(victim)), "the victim's prover")  # started at its startup
         provers = children(victim)
         os.kill(victim, signal.SIGKILL)
-        _wait(lambda: not any(alive(p) for p in provers), f"provers {provers} outlived it")
+        wait_until(lambda: not any(alive(p) for p in provers), f"provers {provers} outlived it")
         port = httpx.URL(base).port or 80
         replaced = lambda: victim not in api_workers(pid, 2) and len(listening_sockets(port)) == 2  # noqa: E731
-        _wait(replaced, "no replacement listening")
+        wait_until(replaced, "no replacement listening")
         assert httpx.get(f"{base}{API}/health", timeout=10).status_code == 200
-
-
-def _wait(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
