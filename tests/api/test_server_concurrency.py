@@ -139,17 +139,19 @@ def every_worker_serves(
     schema: the probe (a merchant key reading its event) would get 401 or 500, not 200.
     Each worker also listens on a socket of its own (api/serve_workers.py).
     """
+    port = httpx.URL(live.base).port or 80
     deadline = time.monotonic() + 60
     while True:
         pids = api_workers(server_pid, workers)
-        if len(pids) == workers and all(holds_database(p, database_url) for p in pids):
+        # A worker opens the database during its startup and listens once that is done.
+        listening = listening_sockets(port)
+        serving = len(pids) == workers and len(listening) == workers
+        if serving and all(holds_database(p, database_url) for p in pids):
             break
         assert time.monotonic() < deadline, f"workers {pids} did not all reach the database"
         probes = [httpx.get(f"{live.base}/events/gig", headers=merchant) for _ in range(workers)]
         assert all(p.status_code == 200 for p in probes), [p.text for p in probes]
         time.sleep(0.2)
-    listening = listening_sockets(httpx.URL(live.base).port or 80)
-    assert len(listening) == workers
     assert all(len(open_files(p) & listening) == 1 for p in pids)
 
 
