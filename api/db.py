@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.driver_sql import DriverStatement
+from api.driver_sql import DriverStatement, execute_on_driver
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # SQLite's automatic checkpoint, as a backstop only: a server checkpoints in a thread of its own
@@ -56,13 +56,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **kwargs: Any) -> En
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(_READ_ONLY):
-            conn.exec_driver_sql("BEGIN")  # a WAL snapshot: no write lock, no queue
+            # On the DBAPI cursor: exec_driver_sql's execution context costs ~20 µs, twice a scan.
+            execute_on_driver(conn, "BEGIN")  # a WAL snapshot: no write lock, no queue
             return
         # Take the write lock up front: a deferred transaction that reads, then writes after
         # another writer committed, fails with SQLITE_BUSY_SNAPSHOT, which no timeout cures.
         writer.acquire(conn.connection)
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            execute_on_driver(conn, "BEGIN IMMEDIATE")
         except BaseException:
             writer.release(conn.connection)
             raise

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
@@ -67,16 +67,7 @@ class DriverStatement:
         args: Any = values
         if not compiled.positional:
             args = dict(zip(compiled.bind_names, values, strict=True))
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(compiled.sql, args)
-            raw = cursor.fetchall() if cursor.description is not None else []
-        except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                compiled.sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from exc
-        finally:
-            cursor.close()
+        raw = execute_on_driver(connection, compiled.sql, args)
         row, processors = compiled.row, compiled.result_processors
         return [
             row(*(v if p is None else p(v) for v, p in zip(r, processors, strict=True)))
@@ -94,6 +85,20 @@ class DriverStatement:
             compiled = _compile(self.statement, dialect, self.column_keys)
             self._by_dialect[dialect.name] = compiled
         return compiled
+
+
+def execute_on_driver(connection: Connection, sql: str, args: Any = ()) -> list[Any]:
+    """Run sql on the connection's DBAPI cursor: its raw rows; driver errors raised as
+    SQLAlchemy's DBAPIError subclasses. No events, no execution context: see the docstring."""
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, args)
+        return cursor.fetchall() if cursor.description is not None else []
+    except dbapi_error as exc:
+        raise DBAPIError.instance(sql, args, exc, dbapi_error, dialect=connection.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def _compile(

@@ -30,10 +30,11 @@ Each phase reports count, throughput, p50/p90/p99/max latency (ms), errors (non-
 and transport failures), the answers seen, the server tree's peak RSS (VmHWM of the server and
 its children, reset at each phase start through /proc/PID/clear_refs) and the load average.
 Rounds are summarised by their median. Latencies include this client's own overhead: it runs
-on the same machine (its CPU time is reported). That is why the timed phases use aiohttp, not
-httpx: against a trivial FastAPI POST endpoint under uvicorn (concurrency 16, keep-alive)
-httpx.AsyncClient managed 533 req/s at p99 155 ms for 1.87 ms of client CPU per request,
-aiohttp.ClientSession 8,141 req/s at p99 3 ms for 0.12 ms.
+on the same machine (its CPU time is reported, and in the open loop the p99 of how late it
+started requests, "lag99"). That is why the timed phases use aiohttp, not httpx: against a
+trivial FastAPI POST endpoint under uvicorn (concurrency 16, keep-alive) httpx.AsyncClient
+managed 533 req/s at p99 155 ms for 1.87 ms of client CPU per request, aiohttp.ClientSession
+8,141 req/s at p99 3 ms for 0.12 ms.
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ class PhaseResult:
     extra: dict[str, float] = field(default_factory=dict)
     # Verify: the client's open connections held by each server process (busiest first).
     connections_per_process: list[int] = field(default_factory=list)
+    # Open loop: p99 of how late the client itself started requests (its own scheduling delay,
+    # inside the latencies above; a busy client shows here, not as a slow server).
+    client_lag_p99_ms: float | None = None
     latencies_ms: list[float] = field(default_factory=list, repr=False)  # for --plot, not JSON
 
 
@@ -231,6 +235,7 @@ class Samples:
     latencies: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: int = 0
+    lags: list[float] = field(default_factory=list)  # open loop: start minus due time, s
 
     def add(self, seconds: float, outcome: str, error: bool) -> None:
         self.latencies.append(seconds)
@@ -248,6 +253,7 @@ def summarise(
 ) -> PhaseResult:
     """A PhaseResult from the samples and the server's state right after the phase."""
     ms = sorted(x * 1e3 for x in samples.latencies)
+    lags = sorted(x * 1e3 for x in samples.lags)
     rss, rss_one, nproc = peak_rss(server_pid)
     return PhaseResult(
         phase=phase,
@@ -267,6 +273,7 @@ def summarise(
         loadavg=loadavg(),
         client_cpu_s=round(client_cpu() - cpu0[0], 2),
         server_cpu_s=round(tree_cpu(server_pid) - cpu0[1], 2),
+        client_lag_p99_ms=round(percentile(lags, 99), 2) if lags else None,
         latencies_ms=ms,
     )
 
@@ -610,6 +617,8 @@ async def verify_phase(
 
     async def scan(i: int, since: float | None = None) -> None:
         start = since if since is not None else time.perf_counter()
+        if since is not None:
+            samples.lags.append(time.perf_counter() - since)
         body = {"token": scans[i], "gate_id": "north"}
         try:
             async with clients[i % len(clients)].post("verify", json=body, headers=headers) as r:
@@ -767,6 +776,8 @@ def row(r: PhaseResult) -> str:
     outcomes = " ".join(f"{k}={v}" for k, v in sorted(r.outcomes.items()))
     if r.connections_per_process:
         outcomes += "  conns " + "/".join(map(str, r.connections_per_process))
+    if r.client_lag_p99_ms is not None:
+        outcomes += f"  lag99 {r.client_lag_p99_ms:.1f}"
     return (
         f"{r.phase:<12}{r.round:>3}{r.count:>7}{r.throughput:>9.1f}{r.p50_ms:>9.1f}"
         f"{r.p90_ms:>9.1f}{r.p99_ms:>9.1f}{r.max_ms:>9.1f}{r.errors:>6}{rss:>8}"
@@ -783,7 +794,7 @@ HEADER = (
 def summary(results: list[PhaseResult]) -> dict[str, dict[str, float]]:
     """Per phase, the median over rounds of each figure."""
     keys = ["throughput", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "peak_rss_mb"]
-    keys += ["server_cpu_s", "client_cpu_s"]
+    keys += ["server_cpu_s", "client_cpu_s", "client_lag_p99_ms"]
     out: dict[str, dict[str, float]] = {}
     for phase in dict.fromkeys(r.phase for r in results):
         mine = [r for r in results if r.phase == phase]

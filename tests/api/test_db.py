@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api.db import (
@@ -200,3 +200,21 @@ def test_sqlite_writers_of_two_engines_take_turns(tmp_path: Path) -> None:
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_sqlite_writer_past_the_busy_timeout_fails_cleanly(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE runs on the DBAPI cursor: SQLite's "database is locked" still reaches
+    the caller as SQLAlchemy's OperationalError, and the failed writer gives its turn back."""
+    holder = _sqlite_file_engine(tmp_path)
+    waiter = make_engine(f"sqlite:///{tmp_path}/w.db", busy_timeout_ms=100)
+    try:
+        with holder.begin() as conn:
+            conn.execute(text("SELECT 1"))  # holds the flock and SQLite's write lock
+            with pytest.raises(OperationalError, match="locked"), waiter.begin():
+                pass
+        with waiter.begin() as conn:  # its turn was released: the next write goes through
+            conn.execute(text("SELECT 1"))
+        assert _flock_free(tmp_path / "w.db.writer-lock")
+    finally:
+        holder.dispose()
+        waiter.dispose()

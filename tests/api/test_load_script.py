@@ -44,6 +44,7 @@ def test_load_script_reports_every_phase(
     assert pt["count"] >= 1 and pt["outcomes"].get("ok") == pt["count"]
     # Every fresh token is accepted once; the mix adds replays, malformed and forged scans.
     assert verify["outcomes"].get("accepted") == 8
+    assert verify["client_lag_p99_ms"] is None  # closed loop: no schedule to be late for
     assert verify["count"] == sum(verify["outcomes"].values()) > 8
     assert set(verify["outcomes"]) <= {"accepted", "already_consumed", "invalid_proof",
                                        "malformed_token"}  # fmt: skip
@@ -66,6 +67,7 @@ def test_load_script_open_loop_verify_only(
     assert report["results"][0]["outcomes"].get("accepted") == 4
     assert report["results"][0]["errors"] == 0
     assert report["results"][0]["connections_per_process"] == [3]  # 3 devices, 1 server process
+    assert report["results"][0]["client_lag_p99_ms"] >= 0  # open loop: how late it sent
     assert report["config"]["rate"] == 50 and report["config"]["gate_connections"] == 3
 
 
