@@ -89,7 +89,7 @@ class DriverStatement:
 
 def execute_on_driver(connection: Connection, sql: str, args: Any = ()) -> list[Any]:
     """Run sql on the connection's DBAPI cursor: its raw rows; driver errors raised as
-    SQLAlchemy's DBAPIError subclasses. No events, no execution context: see the docstring."""
+    SQLAlchemy's DBAPIError subclasses. No events, no execution context (module docstring)."""
     dbapi_error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
