@@ -18,13 +18,8 @@ Layout of version 1 (251 bytes, 335 base64url characters; docs/token.md explains
     219  32 proof.c      compressed G1
 
 Not sent, because the verifier recomputes them: the event_id, scope and tier field elements
-(from the names it resolved through the tags; api/fields.py is planned to derive them as
-
-    def field_element(kind: str, value: str) -> int:  # placeholder, not implemented here
-        digest = hashlib.sha256(f"ticketking/{kind}/v1\\0{value}".encode()).digest()
-        return int.from_bytes(digest[:31], "big")  # 248 bits, always < r
-
-) and token_binding = Poseidon(nonce, expires_at, gate_policy), see Token.public_inputs.
+(from the names it resolved through the tags, by api/fields.string_to_field) and
+token_binding = Poseidon(nonce, expires_at, gate_policy), see Token.public_inputs.
 
 A token has exactly one encoding: decode_token rejects every other spelling of the same bytes
 (padding, whitespace, the other base64 alphabet, nonzero trailing bits), every field element

@@ -235,6 +235,9 @@ int bn254_fp12_mul_by_line(uint64_t out[48], const uint64_t a[48], const uint64_
 /* out = a^e, e as e_len canonical little-endian limbs */
 int bn254_fp12_pow(uint64_t out[48], const uint64_t a[48], const uint64_t *e, size_t e_len);
 int bn254_fp6_mul(uint64_t out[24], const uint64_t a[24], const uint64_t b[24]);
+/* Fp2 value: uint64_t[8] (coefficients of 1, u; Montgomery Fp) */
+int bn254_fp2_mul(uint64_t out[8], const uint64_t a[8], const uint64_t b[8]);
+int bn254_fp2_mul_by_xi(uint64_t out[8], const uint64_t a[8]); /* out = a (9 + u) */
 int bn254_fp6_square(uint64_t out[24], const uint64_t a[24]);
 int bn254_fp6_inverse(uint64_t out[24], const uint64_t a[24]);
 

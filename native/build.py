@@ -65,6 +65,8 @@ def make_builder(
         module_name,
         '#include "bn254.h"',
         sources=[_path(p, absolute) for p in sorted(HERE.glob("*.c"))],
+        # the sources include these: without them setuptools skips a build after a header edit
+        depends=[_path(p, absolute) for p in sorted(HERE.glob("*.h"))],
         include_dirs=[_path(HERE, absolute)],
         extra_compile_args=_compile_args(arch, adx),
         extra_link_args=["-pthread"],

@@ -67,6 +67,87 @@ static inline void asm_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64
     r[0] = t4; r[1] = t0; r[2] = t1; r[3] = t2;
 }
 
+/* One row of a plain product: t += a * b[row], T0 (final) stored to r[row]; T4 receives the top. */
+#define ASM_WIDE_ROW(T0, T1, T2, T3, T4, OFF)                                 \
+    "xorl %%eax, %%eax\n\t"                                                  \
+    "movq " #OFF "(%[b]), %%rdx\n\t"                                         \
+    "movq $0, %[" #T4 "]\n\t"                                                \
+    "mulxq 0(%[a]), %[lo], %[hi]\n\t"                                        \
+    "adoxq %[lo], %[" #T0 "]\n\t"                                            \
+    "adcxq %[hi], %[" #T1 "]\n\t"                                            \
+    "mulxq 8(%[a]), %[lo], %[hi]\n\t"                                        \
+    "adoxq %[lo], %[" #T1 "]\n\t"                                            \
+    "adcxq %[hi], %[" #T2 "]\n\t"                                            \
+    "mulxq 16(%[a]), %[lo], %[hi]\n\t"                                       \
+    "adoxq %[lo], %[" #T2 "]\n\t"                                            \
+    "adcxq %[hi], %[" #T3 "]\n\t"                                            \
+    "mulxq 24(%[a]), %[lo], %[hi]\n\t"                                       \
+    "adoxq %[lo], %[" #T3 "]\n\t"                                            \
+    "adcxq %[hi], %[" #T4 "]\n\t"                                            \
+    "adoxq %%rax, %[" #T4 "]\n\t"                                            \
+    "movq %[" #T0 "], " #OFF "(%[r])\n\t"
+
+/* r = a * b, all 512 bits (a, b below 2^256). */
+static inline void asm_mul_wide(uint64_t r[8], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4, lo, hi;
+    __asm__ volatile( /* volatile: its only effect is the stores */
+        ASM_WIDE_ROW(t0, t1, t2, t3, t4, 0)
+        ASM_WIDE_ROW(t1, t2, t3, t4, t0, 8)
+        ASM_WIDE_ROW(t2, t3, t4, t0, t1, 16)
+        ASM_WIDE_ROW(t3, t4, t0, t1, t2, 24)
+        "movq %[t4], 32(%[r])\n\t"
+        "movq %[t0], 40(%[r])\n\t"
+        "movq %[t1], 48(%[r])\n\t"
+        "movq %[t2], 56(%[r])\n\t"
+        : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "=&r"(t4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [a] "r"(a), [b] "r"(b), [r] "r"(r)
+        : "rax", "rdx", "cc", "memory");
+}
+
+/* One Montgomery reduction round on the low half: t = (t + m * mod) / 2^64, m = t0 * inv. */
+#define ASM_REDC_ROW(T0, T1, T2, T3, T4)                                      \
+    "movq %[" #T0 "], %%rdx\n\t"                                             \
+    "imulq %[inv], %%rdx\n\t"                                                \
+    "movq $0, %[" #T4 "]\n\t"                                                \
+    "xorl %%eax, %%eax\n\t"                                                  \
+    "mulxq 0(%[mod]), %[lo], %[hi]\n\t"                                      \
+    "adcxq %[lo], %[" #T0 "]\n\t"                                            \
+    "adoxq %[hi], %[" #T1 "]\n\t"                                            \
+    "mulxq 8(%[mod]), %[lo], %[hi]\n\t"                                      \
+    "adcxq %[lo], %[" #T1 "]\n\t"                                            \
+    "adoxq %[hi], %[" #T2 "]\n\t"                                            \
+    "mulxq 16(%[mod]), %[lo], %[hi]\n\t"                                     \
+    "adcxq %[lo], %[" #T2 "]\n\t"                                            \
+    "adoxq %[hi], %[" #T3 "]\n\t"                                            \
+    "mulxq 24(%[mod]), %[lo], %[hi]\n\t"                                     \
+    "adcxq %[lo], %[" #T3 "]\n\t"                                            \
+    "adoxq %[hi], %[" #T4 "]\n\t"                                            \
+    "adcxq %%rax, %[" #T4 "]\n\t"
+
+/*
+ * r = t / 2^256 mod m for t < m 2^256, not yet reduced below m (r < 2m): four rounds on the
+ * low half give u = (t_low + M m) / 2^256 <= m, then r = u + t_high.
+ */
+static inline void asm_redc(uint64_t r[4], const uint64_t t[8], const uint64_t mod[4],
+                            uint64_t inv) {
+    uint64_t t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4, lo, hi;
+    __asm__(
+        ASM_REDC_ROW(t0, t1, t2, t3, t4)
+        ASM_REDC_ROW(t1, t2, t3, t4, t0)
+        ASM_REDC_ROW(t2, t3, t4, t0, t1)
+        ASM_REDC_ROW(t3, t4, t0, t1, t2)
+        "addq 32(%[t]), %[t4]\n\t"
+        "adcq 40(%[t]), %[t0]\n\t"
+        "adcq 48(%[t]), %[t1]\n\t"
+        "adcq 56(%[t]), %[t2]\n\t"
+        : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "=&r"(t4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [t] "r"(t), [mod] "r"(mod), [inv] "m"(inv)
+        : "rax", "rdx", "cc", "memory");
+    r[0] = t4; r[1] = t0; r[2] = t1; r[3] = t2;
+}
+
 #else
 #define BN254_HAVE_MULX_ASM 0
 #endif

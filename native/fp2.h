@@ -7,7 +7,7 @@
 #ifndef TICKETKING_FP2_H
 #define TICKETKING_FP2_H
 
-#include "field.h"
+#include "fp_wide.h"
 
 static inline void fp2_copy(uint64_t r[8], const uint64_t a[8]) {
     fp_copy(r, a);
@@ -47,17 +47,24 @@ static inline void fp2_conjugate(uint64_t r[8], const uint64_t a[8]) {
     fp_neg(r + 4, a + 4);
 }
 
-/* (a0 + a1 u)(b0 + b1 u) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u */
+/*
+ * (a0 + a1 u)(b0 + b1 u) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u, the three
+ * products at full width and two reductions (fp_wide.h). Bounds, with inputs below p:
+ * the u part is a0 b1 + a1 b0 < 2p^2 < p 2^256; the real part a0 b0 - a1 b1 is in (-p^2, p^2)
+ * and gets p 2^256 (0 after reduction) added when negative.
+ */
 static inline void fp2_mul(uint64_t r[8], const uint64_t a[8], const uint64_t b[8]) {
-    uint64_t t0[4], t1[4], s0[4], s1[4];
-    fp_mul(t0, a, b);
-    fp_mul(t1, a + 4, b + 4);
-    fp_add(s0, a, a + 4);
-    fp_add(s1, b, b + 4);
-    fp_mul(s0, s0, s1);
-    fp_sub(s0, s0, t0);
-    fp_sub(r + 4, s0, t1);
-    fp_sub(r, t0, t1);
+    uint64_t t0[8], t1[8], t2[8], sa[4], sb[4];
+    fp_mul_wide(t0, a, b);
+    fp_mul_wide(t1, a + 4, b + 4);
+    fp_add_unreduced(sa, a, a + 4); /* < 2p < 2^255 */
+    fp_add_unreduced(sb, b, b + 4);
+    fp_mul_wide(t2, sa, sb);
+    wide_sub(t2, t2, t0);
+    wide_sub(t2, t2, t1);
+    wide_add_p_high(t0, wide_sub(t0, t0, t1));
+    fp_redc(r, t0);
+    fp_redc(r + 4, t2);
 }
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
@@ -76,20 +83,16 @@ static inline void fp2_mul_by_fp(uint64_t r[8], const uint64_t a[8], const uint6
     fp_mul(r + 4, a + 4, k);
 }
 
-/* r = a * xi = (9 a0 - a1) + (a0 + 9 a1) u */
+/*
+ * r = a * xi = (9 a0 - a1) + (a0 + 9 a1) u: each part formed as an integer below 10p
+ * (9 a0 + (p - a1), a0 + 9 a1) and reduced by an estimated quotient (fp_wide.h).
+ */
 static inline void fp2_mul_by_xi(uint64_t r[8], const uint64_t a[8]) {
-    uint64_t t0[4], t1[4], a0[4];
-    fp_copy(a0, a);
-    fp_double(t0, a);
-    fp_double(t0, t0);
-    fp_double(t0, t0);
-    fp_add(t0, t0, a); /* 9 a0 */
-    fp_double(t1, a + 4);
-    fp_double(t1, t1);
-    fp_double(t1, t1);
-    fp_add(t1, t1, a + 4); /* 9 a1 */
-    fp_sub(r, t0, a + 4);
-    fp_add(r + 4, a0, t1);
+    uint64_t re[4], neg_a1[4];
+    fp_neg(neg_a1, a + 4); /* p - a1, or 0 when a1 = 0 */
+    fp_9a_plus_b(re, a, neg_a1);
+    fp_9a_plus_b(r + 4, a + 4, a); /* a is read before r is written: r may alias a */
+    fp_copy(r, re);
 }
 
 /* 1 / (a0 + a1 u) = (a0 - a1 u) / (a0^2 + a1^2); a must be nonzero. */

@@ -496,6 +496,16 @@ int bn254_fp12_pow(uint64_t out[48], const uint64_t a[48], const uint64_t *e, si
     return BN254_OK;
 }
 
+int bn254_fp2_mul(uint64_t out[8], const uint64_t a[8], const uint64_t b[8]) {
+    fp2_mul(out, a, b);
+    return BN254_OK;
+}
+
+int bn254_fp2_mul_by_xi(uint64_t out[8], const uint64_t a[8]) {
+    fp2_mul_by_xi(out, a);
+    return BN254_OK;
+}
+
 int bn254_fp6_mul(uint64_t out[24], const uint64_t a[24], const uint64_t b[24]) {
     fp6_mul(out, a, b);
     return BN254_OK;
