@@ -15,8 +15,8 @@
 #if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__) && !defined(BN254_NO_ASM)
 #define BN254_HAVE_MULX_ASM 1
 
-/* One row of CIOS: t += a * b[row], then t = (t + m * mod) / 2^64; T4 receives the top word. */
-#define ASM_ROW(T0, T1, T2, T3, T4, BOFF)                                    \
+/* t += a * b[row] over T0..T4 (T4, cleared first, receives the top word). */
+#define ASM_PRODUCT_ROW(T0, T1, T2, T3, T4, BOFF)                            \
     "xorl %%eax, %%eax\n\t"                                                  \
     "movq " #BOFF "(%[b]), %%rdx\n\t"                                        \
     "movq $0, %[" #T4 "]\n\t"                                                \
@@ -32,7 +32,10 @@
     "mulxq 24(%[a]), %[lo], %[hi]\n\t"                                       \
     "adoxq %[lo], %[" #T3 "]\n\t"                                            \
     "adcxq %[hi], %[" #T4 "]\n\t"                                            \
-    "adoxq %%rax, %[" #T4 "]\n\t"                                            \
+    "adoxq %%rax, %[" #T4 "]\n\t"
+
+/* t = (t + m * mod) / 2^64 with m = T0 * inv, so T0 becomes 0; T4 receives the top word. */
+#define ASM_REDUCE_ROW(T0, T1, T2, T3, T4)                                    \
     "movq %[" #T0 "], %%rdx\n\t"                                             \
     "imulq %[inv], %%rdx\n\t"                                                \
     "xorl %%eax, %%eax\n\t"                                                  \
@@ -49,6 +52,11 @@
     "adcxq %[lo], %[" #T3 "]\n\t"                                            \
     "adoxq %[hi], %[" #T4 "]\n\t"                                            \
     "adcxq %%rax, %[" #T4 "]\n\t"
+
+/* One row of CIOS: t += a * b[row], then t = (t + m * mod) / 2^64. */
+#define ASM_ROW(T0, T1, T2, T3, T4, BOFF)                                    \
+    ASM_PRODUCT_ROW(T0, T1, T2, T3, T4, BOFF)                                \
+    ASM_REDUCE_ROW(T0, T1, T2, T3, T4)
 
 /* r = a * b / 2^256 mod m, not yet reduced below m (r < 2m). */
 static inline void asm_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
@@ -67,24 +75,9 @@ static inline void asm_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64
     r[0] = t4; r[1] = t0; r[2] = t1; r[3] = t2;
 }
 
-/* One row of a plain product: t += a * b[row], T0 (final) stored to r[row]; T4 receives the top. */
+/* One row of a plain product: t += a * b[row], then T0 (final) is stored to r[row]. */
 #define ASM_WIDE_ROW(T0, T1, T2, T3, T4, OFF)                                 \
-    "xorl %%eax, %%eax\n\t"                                                  \
-    "movq " #OFF "(%[b]), %%rdx\n\t"                                         \
-    "movq $0, %[" #T4 "]\n\t"                                                \
-    "mulxq 0(%[a]), %[lo], %[hi]\n\t"                                        \
-    "adoxq %[lo], %[" #T0 "]\n\t"                                            \
-    "adcxq %[hi], %[" #T1 "]\n\t"                                            \
-    "mulxq 8(%[a]), %[lo], %[hi]\n\t"                                        \
-    "adoxq %[lo], %[" #T1 "]\n\t"                                            \
-    "adcxq %[hi], %[" #T2 "]\n\t"                                            \
-    "mulxq 16(%[a]), %[lo], %[hi]\n\t"                                       \
-    "adoxq %[lo], %[" #T2 "]\n\t"                                            \
-    "adcxq %[hi], %[" #T3 "]\n\t"                                            \
-    "mulxq 24(%[a]), %[lo], %[hi]\n\t"                                       \
-    "adoxq %[lo], %[" #T3 "]\n\t"                                            \
-    "adcxq %[hi], %[" #T4 "]\n\t"                                            \
-    "adoxq %%rax, %[" #T4 "]\n\t"                                            \
+    ASM_PRODUCT_ROW(T0, T1, T2, T3, T4, OFF)                                 \
     "movq %[" #T0 "], " #OFF "(%[r])\n\t"
 
 /* r = a * b, all 512 bits (a, b below 2^256). */
@@ -105,25 +98,10 @@ static inline void asm_mul_wide(uint64_t r[8], const uint64_t a[4], const uint64
         : "rax", "rdx", "cc", "memory");
 }
 
-/* One Montgomery reduction round on the low half: t = (t + m * mod) / 2^64, m = t0 * inv. */
+/* One Montgomery reduction round on the low half, into a fresh top word T4. */
 #define ASM_REDC_ROW(T0, T1, T2, T3, T4)                                      \
-    "movq %[" #T0 "], %%rdx\n\t"                                             \
-    "imulq %[inv], %%rdx\n\t"                                                \
     "movq $0, %[" #T4 "]\n\t"                                                \
-    "xorl %%eax, %%eax\n\t"                                                  \
-    "mulxq 0(%[mod]), %[lo], %[hi]\n\t"                                      \
-    "adcxq %[lo], %[" #T0 "]\n\t"                                            \
-    "adoxq %[hi], %[" #T1 "]\n\t"                                            \
-    "mulxq 8(%[mod]), %[lo], %[hi]\n\t"                                      \
-    "adcxq %[lo], %[" #T1 "]\n\t"                                            \
-    "adoxq %[hi], %[" #T2 "]\n\t"                                            \
-    "mulxq 16(%[mod]), %[lo], %[hi]\n\t"                                     \
-    "adcxq %[lo], %[" #T2 "]\n\t"                                            \
-    "adoxq %[hi], %[" #T3 "]\n\t"                                            \
-    "mulxq 24(%[mod]), %[lo], %[hi]\n\t"                                     \
-    "adcxq %[lo], %[" #T3 "]\n\t"                                            \
-    "adoxq %[hi], %[" #T4 "]\n\t"                                            \
-    "adcxq %%rax, %[" #T4 "]\n\t"
+    ASM_REDUCE_ROW(T0, T1, T2, T3, T4)
 
 /*
  * r = t / 2^256 mod m for t < m 2^256, not yet reduced below m (r < 2m): four rounds on the
