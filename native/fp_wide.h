@@ -5,6 +5,8 @@
  * products need only one reduction: Fp2's multiplication (fp2.h) forms its three products
  * at full width, combines them, and reduces the two results, 2 reductions instead of 3.
  * Wide values are uint64_t[8], little-endian, and must stay below p 2^256 when reduced.
+ * Small multiples (below 2^258, 5 limbs) are reduced by one quotient estimate instead
+ * (fp_reduce_wide5): Fp2's product by xi forms 9 a0 - a1 and a0 + 9 a1 that way.
  */
 #ifndef TICKETKING_FP_WIDE_H
 #define TICKETKING_FP_WIDE_H

@@ -2,9 +2,9 @@
 
 `zkcore._bn254_adx` multiplies with MULX/ADCX/ADOX (native/field_asm.h) and is what
 zkcore loads on CPUs that have them; `zkcore._bn254` is the portable C. Every higher routine
-differs between them only through field multiplication and Fp2 multiplication's wide
-products and reductions (native/fp_wide.h), checked here on random and edge values against
-each other and against Python ints.
+differs between them only through field multiplication and Fp2 arithmetic's wide products,
+reductions and small multiples (native/fp_wide.h), checked here on random and edge values
+against each other and against Python ints.
 """
 
 from __future__ import annotations
@@ -22,13 +22,20 @@ from zkcore.field import Fp, Fr, PrimeField, ints_to_limbs, limbs_to_ints
 HAS_ADX = bool(portable.lib.bn254_cpu_has_bmi2_adx())
 
 
-@pytest.fixture(scope="module")
-def adx():  # type: ignore[no-untyped-def]
+def _module(variant: str):  # type: ignore[no-untyped-def]
+    """The build named "portable" or "adx"; skips where the CPU cannot run the second."""
+    if variant == "portable":
+        return portable
     if not HAS_ADX:
         pytest.skip("CPU lacks BMI2/ADX: the assembly variant cannot run here")
     from zkcore import _bn254_adx
 
     return _bn254_adx
+
+
+@pytest.fixture(scope="module")
+def adx():  # type: ignore[no-untyped-def]
+    return _module("adx")
 
 
 def _ptr(module, array: np.ndarray):  # type: ignore[no-untyped-def]
@@ -86,16 +93,6 @@ def test_adx_variant_agrees_with_portable_and_python(adx, field: PrimeField, rng
         assert np.array_equal(ours[name], ref[name]), name
     assert limbs_to_ints(ours["bn254_vec_mul"]) == [x * y % m for x, y in zip(xs, ys, strict=True)]
     assert limbs_to_ints(ours["square"]) == [x * x % m for x in xs]
-
-
-def _module(variant: str):  # type: ignore[no-untyped-def]
-    if variant == "portable":
-        return portable
-    if not HAS_ADX:
-        pytest.skip("CPU lacks BMI2/ADX: the assembly variant cannot run here")
-    from zkcore import _bn254_adx
-
-    return _bn254_adx
 
 
 def _fp2_mont(module, values: list[tuple[int, int]]) -> np.ndarray:  # type: ignore[no-untyped-def]
