@@ -164,10 +164,10 @@ def test_fp2_mul_by_xi_agrees_with_python(variant: str, rng) -> None:  # type: i
 
 
 def test_quotient_estimate_constants_are_exact() -> None:
-    """native/fp_wide.h's floor(k 2^250 / p) = (k MUL) >> SHIFT for every k < 256: one
-    conditional subtraction after it is enough only if the estimate is never off."""
+    """native/fp_wide.h's floor(k 2^250 / p) = (k MUL) >> SHIFT for every k < 256 (the
+    reduction's inputs are below 10p < 2^258, so k = x >> 250 < 256): one conditional
+    subtraction after it is enough only if the estimate is never off."""
     header = (Path(__file__).parents[2] / "native" / "fp_wide.h").read_text()
     mul = int(re.search(r"#define FP_QUOTIENT_MUL (\d+)", header).group(1))  # type: ignore[union-attr]
     shift = int(re.search(r"#define FP_QUOTIENT_SHIFT (\d+)", header).group(1))  # type: ignore[union-attr]
     assert all((k * mul) >> shift == (k << 250) // P for k in range(256))
-    assert 16 * P < 2**258  # every input fp_reduce_wide5 gets (below 10p) has k < 256
